@@ -1,0 +1,45 @@
+# The two set-up commands. Both work on a fresh machine from a clean clone.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# torch first: the pinned version is served as a local CPU wheel; anything that
+# depends on torch installed before it would pull a multi-GB CUDA build.
+TORCH := torch==2.13.0
+
+.PHONY: demo test lint format bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.torch: $(BIN)/python
+	$(BIN)/pip install --quiet $(TORCH)
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.torch pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.torch pyproject.toml
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/python -m lstmkit.nn.demo
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check lstmkit tests benchmarks
+	$(BIN)/ruff format --check lstmkit tests benchmarks
+
+test: lint
+	$(BIN)/python -m pytest -n 2 --durations=10
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format lstmkit tests benchmarks
+	$(BIN)/ruff check --fix lstmkit tests benchmarks
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/layers.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
