@@ -1,0 +1,11 @@
+"""The LSTM layer family as PyTorch modules.
+
+:class:`LSTM`, :class:`GRU` and :class:`RNN` (with their single-step cells) take
+``forward(x, state=None, lengths=None)``, serve padded batches without packing, expose
+their gate activations, stream with ``step()``, and exchange weights with torch.nn.
+"""
+
+from lstmkit.nn.lstm import LSTM
+from lstmkit.nn.lstm_cell import LSTMCell
+
+__all__ = ["LSTM", "LSTMCell"]

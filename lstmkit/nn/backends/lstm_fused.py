@@ -1,0 +1,326 @@
+"""The fused LSTM backend: the variants at close to native speed.
+
+Same math as :func:`lstmkit.nn.lstm_cell.lstm_step`, arranged for speed:
+
+* The input projection ``W x + b`` of all steps is one matmul before the loop (done
+  by the caller, under ordinary autograd, so ``W_ih`` gets its gradient from one
+  matmul too).
+* The loop runs under a custom :class:`torch.autograd.Function` with a hand-written
+  backward, so autograd records one node per layer instead of ~20 per step.
+* Every local derivative that does not depend on the incoming gradient (σ'(i) g,
+  σ'(f) c_{t-1}, ...) is computed for all steps at once before the backward loop;
+  the loop itself does only the few multiplies that carry the gradient back in time.
+* ``dW_hh``, ``dW_hr`` and the peephole / layer-norm gains get their gradients from
+  one reduction each after the loop. Buffers are indexed by step, never sliced out of
+  a growing list, so backward stays O(T).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch.autograd.function import once_differentiable
+
+from lstmkit.nn.activations import Activation, gate_activation, state_activation
+from lstmkit.nn.lstm_cell import LAYER_NORM_EPS, LSTMSpec, LSTMWeights
+
+Tensor = torch.Tensor
+
+_layer_norm = torch.ops.aten.native_layer_norm
+_layer_norm_backward = torch.ops.aten.native_layer_norm_backward
+# torch has out= kernels for these; the others fall back to a copy.
+_OUT_KERNELS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
+
+
+def _apply(act: Activation, x: Tensor, out: Tensor) -> Tensor:
+    kernel = _OUT_KERNELS.get(act.name)
+    if kernel is not None:
+        return kernel(x, out=out)
+    return out.copy_(act.fn(x))
+
+
+@dataclass(frozen=True)
+class _Config:
+    spec: LSTMSpec
+    return_gates: bool
+
+
+class FusedLSTMRecurrence(torch.autograd.Function):
+    """Runs the recurrent part of one layer in one direction, forward in time.
+
+    Inputs: ``zx`` (T, B, G·H), the input-side pre-activations with biases; the initial
+    states; the recurrent parameters; constant masks. Outputs: y (T, B, P or H), h_n,
+    c_n and, if asked, the activations (T, B, G, H) and cell states (T, B, H).
+    """
+
+    @staticmethod
+    def forward(  # noqa: PLR0913 - one argument per parameter keeps autograd simple
+        ctx,
+        zx: Tensor,
+        h0: Tensor,
+        c0: Tensor,
+        weight_hh: Tensor,
+        weight_hr: Tensor | None,
+        weight_peephole: Tensor | None,
+        ln_hh_weight: Tensor | None,
+        ln_cell_weight: Tensor | None,
+        ln_cell_bias: Tensor | None,
+        recurrent_mask: Tensor | None,
+        update_h: Tensor | None,
+        update_c: Tensor | None,
+        valid: Tensor | None,
+        config: _Config,
+    ):
+        spec = config.spec
+        sigma = gate_activation(spec.gate_activation)
+        phi = state_activation(spec.state_activation)
+        steps, batch, gh = zx.shape
+        hidden = spec.hidden_size
+        coupled = spec.coupled_gates
+        n_gates = spec.num_gates
+        slot = {name: k for k, name in enumerate(spec.gate_names)}
+
+        h_seq = zx.new_empty(steps + 1, batch, h0.shape[-1])
+        c_seq = zx.new_empty(steps + 1, batch, hidden)
+        h_seq[0] = h0
+        c_seq[0] = c0
+        acts = zx.new_empty(steps, batch, n_gates, hidden)
+        s_all = zx.new_empty(steps, batch, hidden)  # φ(cell or its layer norm)
+        # c̃ before zoneout / padding; without those it *is* the next cell state.
+        cand = c_seq[1:] if update_c is None else zx.new_empty(steps, batch, hidden)
+        m_all = zx.new_empty(steps, batch, hidden) if weight_hr is not None else None
+        if ln_hh_weight is not None:
+            r_all = zx.new_empty(steps, batch, gh)
+            r_stats = zx.new_empty(2, steps, batch, 1)
+            c_stats = zx.new_empty(2, steps, batch, 1)
+        else:
+            r_all = r_stats = c_stats = None
+        w_hh_t = weight_hh.t()
+        z = zx.new_empty(batch, gh)
+        z_gates = z.view(batch, n_gates, hidden)
+        sig_end = 2 if not coupled else 1  # gates before g that take σ: (i, f) or (f,)
+        for t in range(steps):
+            h_prev, c_prev = h_seq[t], c_seq[t]
+            h_in = h_prev if recurrent_mask is None else h_prev * recurrent_mask
+            if r_all is not None:
+                torch.mm(h_in, w_hh_t, out=r_all[t])
+                r_hat, mean, rstd = _layer_norm(r_all[t], [gh], ln_hh_weight, None, LAYER_NORM_EPS)
+                r_stats[0, t], r_stats[1, t] = mean, rstd
+                torch.add(zx[t], r_hat, out=z)
+            else:
+                torch.addmm(zx[t], h_in, w_hh_t, out=z)
+            a = acts[t]
+            if weight_peephole is not None:
+                z_gates[:, :sig_end].addcmul_(weight_peephole[:sig_end], c_prev.unsqueeze(1))
+                _apply(sigma, z_gates[:, :sig_end], a[:, :sig_end])
+            else:
+                _apply(sigma, z_gates, a)  # all gates; g is overwritten next
+            g = a[:, slot["g"]]
+            _apply(phi, z_gates[:, slot["g"]], g)
+            f = a[:, slot["f"]]
+            c_t = cand[t]
+            if coupled:  # c̃ = f c + (1 - f) g
+                torch.lerp(g, c_prev, f, out=c_t)
+            else:
+                torch.mul(f, c_prev, out=c_t).addcmul_(a[:, slot["i"]], g)
+            o = a[:, slot["o"]]
+            if weight_peephole is not None:
+                z_o = z_gates[:, slot["o"]].addcmul_(weight_peephole[-1], c_t)
+                _apply(sigma, z_o, o)
+            s = s_all[t]
+            if c_stats is not None:
+                n, mean, rstd = _layer_norm(
+                    c_t, [hidden], ln_cell_weight, ln_cell_bias, LAYER_NORM_EPS
+                )
+                c_stats[0, t], c_stats[1, t] = mean, rstd
+                _apply(phi, n, s)
+            else:
+                _apply(phi, c_t, s)
+            if m_all is not None:
+                torch.mul(o, s, out=m_all[t])
+                h_new = torch.mm(m_all[t], weight_hr.t())
+            elif update_h is not None:
+                h_new = torch.mul(o, s)
+            else:
+                torch.mul(o, s, out=h_seq[t + 1])
+            if update_h is not None:
+                torch.lerp(h_prev, h_new, update_h[t], out=h_seq[t + 1])
+            elif m_all is not None:
+                h_seq[t + 1] = h_new
+            if update_c is not None:
+                torch.lerp(c_prev, c_t, update_c[t], out=c_seq[t + 1])
+
+        y = h_seq[1:] * valid if valid is not None else h_seq[1:].clone()
+        ctx.config = config
+        ctx.save_for_backward(
+            h_seq, c_seq, acts, s_all, cand, m_all, r_all, r_stats, c_stats,
+            weight_hh, weight_hr, weight_peephole, ln_hh_weight, ln_cell_weight, ln_cell_bias,
+            recurrent_mask, update_h, update_c, valid,
+        )  # fmt: skip
+        gates = cells = None
+        if config.return_gates:
+            gates, cells = acts.clone(), c_seq[1:].clone()
+            ctx.mark_non_differentiable(gates, cells)
+        return y, h_seq[steps].clone(), c_seq[steps].clone(), gates, cells
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, dy, dh_n, dc_n, _dgates, _dcells):
+        (
+            h_seq, c_seq, acts, s_all, cand, m_all, r_all, r_stats, c_stats,
+            weight_hh, weight_hr, weight_peephole, ln_hh_weight, ln_cell_weight, ln_cell_bias,
+            recurrent_mask, update_h, update_c, valid,
+        ) = ctx.saved_tensors  # fmt: skip
+        spec: LSTMSpec = ctx.config.spec
+        sigma = gate_activation(spec.gate_activation)
+        phi = state_activation(spec.state_activation)
+        steps, batch, n_gates, hidden = acts.shape
+        gh = n_gates * hidden
+        coupled = spec.coupled_gates
+        slot = {name: k for k, name in enumerate(spec.gate_names)}
+        c_prev_all = c_seq[:-1]
+
+        # --- local derivatives for every step at once ------------------------------
+        f = acts[:, :, slot["f"]]
+        g = acts[:, :, slot["g"]]
+        o = acts[:, :, slot["o"]]
+        d_f = sigma.grad_from_output(f)
+        d_g = phi.grad_from_output(g)
+        # k_cand[t] maps dL/dc̃ to the pre-activations of the gates before o.
+        if coupled:  # c̃ = f c + (1 - f) g
+            k_cand = torch.stack(((c_prev_all - g) * d_f, (1.0 - f) * d_g), dim=2)
+        else:
+            i = acts[:, :, slot["i"]]
+            k_cand = torch.stack((g * sigma.grad_from_output(i), c_prev_all * d_f, i * d_g), 2)
+        k_o = s_all * sigma.grad_from_output(o)  # dL/dz_o = dL/dm ⊙ k_o
+        k_n = o * phi.grad_from_output(s_all)  # dL/dn = dL/dm ⊙ k_n (n: cell or its LN)
+        n_cand = n_gates - 1
+
+        dy = dy if valid is None else dy * valid
+        dz_all = acts.new_empty(steps, batch, gh)
+        dz_gates = dz_all.view(steps, batch, n_gates, hidden)
+        dr_all = acts.new_empty(steps, batch, gh) if r_all is not None else dz_all
+        dht_all = acts.new_empty(steps, batch, spec.output_size) if m_all is not None else None
+        dn_all = acts.new_empty(steps, batch, hidden) if c_stats is not None else None
+        dh = dy[steps - 1].clone() if dh_n is None else dh_n + dy[steps - 1]
+        dc = torch.zeros_like(c_seq[0]) if dc_n is None else dc_n.clone()
+        peep_o = weight_peephole[-1] if weight_peephole is not None else None
+        gh_shape = [gh]
+        hidden_shape = [hidden]
+
+        for t in range(steps - 1, -1, -1):
+            # h_t = lerp(h_{t-1}, h̃_t, u_h): split dh into the new and the kept part.
+            if update_h is not None:
+                dht = dh * update_h[t]
+                dh_keep = dh - dht
+            else:
+                dht = dh
+            if dht_all is not None:
+                dht_all[t] = dht
+                dm = torch.mm(dht, weight_hr)
+            else:
+                dm = dht
+            torch.mul(dm, k_o[t], out=dz_gates[t, :, n_cand])
+            if update_c is not None:
+                dcc = dc * update_c[t]
+                dc_keep = dc - dcc
+            else:
+                dcc = dc
+            if dn_all is not None:
+                dn = torch.mul(dm, k_n[t], out=dn_all[t])
+                dln = _layer_norm_backward(
+                    dn, cand[t], hidden_shape, c_stats[0, t], c_stats[1, t],
+                    ln_cell_weight, ln_cell_bias, [True, False, False],
+                )[0]  # fmt: skip
+                dcand = dcc + dln
+            else:
+                dcand = torch.addcmul(dcc, dm, k_n[t])
+            if peep_o is not None:
+                dcand.addcmul_(peep_o, dz_gates[t, :, n_cand])
+            torch.mul(dcand.unsqueeze(1), k_cand[t], out=dz_gates[t, :, :n_cand])
+            dc = dcand * f[t]
+            if weight_peephole is not None:
+                n_peep = 1 if coupled else 2  # (f,) or (i, f) see c_{t-1}
+                dc.add_((dz_gates[t, :, :n_peep] * weight_peephole[:n_peep]).sum(1))
+            if update_c is not None:
+                dc.add_(dc_keep)
+            if r_all is not None:
+                dr = _layer_norm_backward(
+                    dz_all[t], r_all[t], gh_shape, r_stats[0, t], r_stats[1, t],
+                    ln_hh_weight, None, [True, False, False],
+                )[0]  # fmt: skip
+                dr_all[t] = dr
+            else:
+                dr = dz_all[t]
+            # dL/dh_{t-1}: through the recurrent matmul, plus the output at t-1.
+            if recurrent_mask is None and update_h is None and t > 0:
+                dh = torch.addmm(dy[t - 1], dr, weight_hh)
+                continue
+            dh = torch.mm(dr, weight_hh)
+            if recurrent_mask is not None:
+                dh.mul_(recurrent_mask)
+            if update_h is not None:
+                dh.add_(dh_keep)
+            if t > 0:
+                dh.add_(dy[t - 1])
+
+        # --- parameter gradients, one reduction each --------------------------------
+        h_in_all = h_seq[:-1] if recurrent_mask is None else h_seq[:-1] * recurrent_mask
+        d_weight_hh = dr_all.reshape(-1, gh).t().mm(h_in_all.reshape(-1, h_in_all.shape[-1]))
+        d_weight_hr = None
+        if dht_all is not None:
+            d_weight_hr = dht_all.reshape(-1, spec.output_size).t().mm(m_all.reshape(-1, hidden))
+        d_peep = None
+        if weight_peephole is not None:
+            n_peep = 1 if coupled else 2
+            d_in = (dz_gates[:, :, :n_peep] * c_prev_all.unsqueeze(2)).sum((0, 1))
+            d_out = (dz_gates[:, :, n_cand] * cand).sum((0, 1))
+            d_peep = torch.cat((d_in, d_out.unsqueeze(0)))
+        d_ln_hh = d_ln_cell_w = d_ln_cell_b = None
+        if r_all is not None:
+            r_hat = (r_all - r_stats[0]) * r_stats[1]
+            d_ln_hh = (dz_all * r_hat).sum((0, 1))
+            n_hat = (cand - c_stats[0]) * c_stats[1]
+            d_ln_cell_w = (dn_all * n_hat).sum((0, 1))
+            d_ln_cell_b = dn_all.sum((0, 1))
+        return (
+            dz_all, dh, dc, d_weight_hh, d_weight_hr, d_peep,
+            d_ln_hh, d_ln_cell_w, d_ln_cell_b,
+            None, None, None, None, None,
+        )  # fmt: skip
+
+
+def fused_lstm_direction(
+    x: Tensor,
+    h0: Tensor,
+    c0: Tensor,
+    w: LSTMWeights,
+    spec: LSTMSpec,
+    *,
+    recurrent_mask: Tensor | None = None,
+    update_h: Tensor | None = None,
+    update_c: Tensor | None = None,
+    valid: Tensor | None = None,
+    return_gates: bool = False,
+) -> tuple[Tensor, Tensor, Tensor, tuple[Tensor, Tensor] | None]:
+    """Run one layer forward in time over time-major ``x`` (T, B, I).
+
+    Returns ``(y, h_n, c_n, gates)`` where gates is ``(acts, cells)`` or None.
+    """
+    if spec.layer_norm:
+        zx = F.layer_norm(
+            F.linear(x, w.weight_ih), (w.weight_ih.shape[0],), w.ln_ih_weight, None, LAYER_NORM_EPS
+        )
+        if w.bias_ih is not None:
+            zx = zx + (w.bias_ih + w.bias_hh)
+    else:
+        bias = w.bias_ih + w.bias_hh if w.bias_ih is not None else None
+        zx = F.linear(x, w.weight_ih, bias)
+    y, h_n, c_n, acts, cells = FusedLSTMRecurrence.apply(
+        zx.contiguous(), h0, c0, w.weight_hh, w.weight_hr, w.weight_peephole,
+        w.ln_hh_weight, w.ln_cell_weight, w.ln_cell_bias,
+        recurrent_mask, update_h, update_c, valid, _Config(spec, return_gates),
+    )  # fmt: skip
+    return y, h_n, c_n, (acts, cells) if return_gates else None
