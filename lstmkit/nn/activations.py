@@ -45,24 +45,53 @@ def _relu_grad(y: Tensor) -> Tensor:
     return (y > 0.0).to(y.dtype)
 
 
+def _sigmoid_grad_(y: Tensor, out: Tensor) -> Tensor:
+    return torch.sub(y, torch.mul(y, y, out=out), out=out)
+
+
+def _hard_sigmoid_grad_(y: Tensor, out: Tensor) -> Tensor:
+    # y (1 - y) > 0 exactly on the sloped part; its sign picks it out.
+    return _sigmoid_grad_(y, out).sign_().mul_(0.2)
+
+
+def _tanh_grad_(y: Tensor, out: Tensor) -> Tensor:
+    return torch.mul(y, y, out=out).neg_().add_(1.0)
+
+
+def _softsign_grad_(y: Tensor, out: Tensor) -> Tensor:
+    return torch.abs(y, out=out).neg_().add_(1.0).square_()
+
+
+def _relu_grad_(y: Tensor, out: Tensor) -> Tensor:
+    return torch.sign(y, out=out)  # relu outputs are >= 0
+
+
 @dataclass(frozen=True)
 class Activation:
-    """An activation ``fn`` with ``grad_from_output(y) = fn'(x)`` where ``y = fn(x)``."""
+    """An activation ``fn`` with ``grad_from_output(y) = fn'(x)`` where ``y = fn(x)``.
+
+    ``grad_from_output_(y, out)`` writes the same into ``out`` without allocating:
+    the fused backward evaluates it over every step at once, where fresh memory is
+    the dominant cost.
+    """
 
     name: str
     fn: Callable[[Tensor], Tensor]
     grad_from_output: Callable[[Tensor], Tensor]
+    grad_from_output_: Callable[[Tensor, Tensor], Tensor]
 
 
 GATE_ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation("sigmoid", torch.sigmoid, _sigmoid_grad),
-    "hard_sigmoid": Activation("hard_sigmoid", hard_sigmoid, _hard_sigmoid_grad),
+    "sigmoid": Activation("sigmoid", torch.sigmoid, _sigmoid_grad, _sigmoid_grad_),
+    "hard_sigmoid": Activation(
+        "hard_sigmoid", hard_sigmoid, _hard_sigmoid_grad, _hard_sigmoid_grad_
+    ),
 }
 
 STATE_ACTIVATIONS: dict[str, Activation] = {
-    "tanh": Activation("tanh", torch.tanh, _tanh_grad),
-    "softsign": Activation("softsign", F.softsign, _softsign_grad),
-    "relu": Activation("relu", torch.relu, _relu_grad),
+    "tanh": Activation("tanh", torch.tanh, _tanh_grad, _tanh_grad_),
+    "softsign": Activation("softsign", F.softsign, _softsign_grad, _softsign_grad_),
+    "relu": Activation("relu", torch.relu, _relu_grad, _relu_grad_),
 }
 
 

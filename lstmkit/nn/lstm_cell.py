@@ -223,7 +223,9 @@ def init_lstm_parameters_(
     forget = spec.gate_names.index("f")
     for first, name in ((True, "bias_ih"), (False, "bias_hh")):
         if name in params:
-            init_bias_(params[name], bias_initializer, hidden_size=h, forget_block=forget, first=first)
+            init_bias_(
+                params[name], bias_initializer, hidden_size=h, forget_block=forget, first=first
+            )
     if "weight_hr" in params:
         init_weight_(params["weight_hr"], input_initializer, hidden_size=h, blocks=1)
     if "weight_peephole" in params:

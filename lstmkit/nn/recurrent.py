@@ -172,9 +172,7 @@ class RecurrentLayer(nn.Module):
         """The parameters of one layer in one direction, keyed without suffix."""
         sfx = self._suffix(layer, direction)
         layer_input = self.input_size if layer == 0 else self.output_size
-        return {
-            name: getattr(self, name + sfx) for name in self._direction_shapes(layer_input)
-        }
+        return {name: getattr(self, name + sfx) for name in self._direction_shapes(layer_input)}
 
     def reset_parameters(self) -> None:
         """Re-initialise all parameters with the layer's initialisers."""
@@ -401,7 +399,9 @@ class RecurrentLayer(nn.Module):
                 "sequence (bidirectional=True)"
             )
         if not isinstance(x_t, torch.Tensor) or x_t.dim() != 2:
-            raise ValueError(f"x_t must be a 2-D tensor (batch, features); received {describe(x_t)}")
+            raise ValueError(
+                f"x_t must be a 2-D tensor (batch, features); received {describe(x_t)}"
+            )
         x = x_t.unsqueeze(1) if self.batch_first else x_t.unsqueeze(0)
         y, state = self._forward(x, state, None, False, "sequence")
         return (y[:, 0] if self.batch_first else y[0]), state

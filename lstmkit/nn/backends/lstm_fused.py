@@ -31,7 +31,11 @@ Tensor = torch.Tensor
 _layer_norm = torch.ops.aten.native_layer_norm
 _layer_norm_backward = torch.ops.aten.native_layer_norm_backward
 # torch has out= kernels for these; the others fall back to a copy.
-_OUT_KERNELS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
+_OUT_KERNELS = {
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "relu": lambda x, out: torch.clamp(x, min=0.0, out=out),
+}
 
 
 def _apply(act: Activation, x: Tensor, out: Tensor) -> Tensor:
@@ -39,6 +43,10 @@ def _apply(act: Activation, x: Tensor, out: Tensor) -> Tensor:
     if kernel is not None:
         return kernel(x, out=out)
     return out.copy_(act.fn(x))
+
+
+def _per_step(x: Tensor | None, steps: int) -> tuple[Tensor | None, ...]:
+    return x.unbind(0) if x is not None else (None,) * steps
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,7 @@ class FusedLSTMRecurrence(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(  # noqa: PLR0913 - one argument per parameter keeps autograd simple
+    def forward(
         ctx,
         zx: Tensor,
         h0: Tensor,
@@ -91,66 +99,69 @@ class FusedLSTMRecurrence(torch.autograd.Function):
         # c̃ before zoneout / padding; without those it *is* the next cell state.
         cand = c_seq[1:] if update_c is None else zx.new_empty(steps, batch, hidden)
         m_all = zx.new_empty(steps, batch, hidden) if weight_hr is not None else None
-        if ln_hh_weight is not None:
-            r_all = zx.new_empty(steps, batch, gh)
-            r_stats = zx.new_empty(2, steps, batch, 1)
-            c_stats = zx.new_empty(2, steps, batch, 1)
-        else:
-            r_all = r_stats = c_stats = None
-        w_hh_t = weight_hh.t()
+        r_all = zx.new_empty(steps, batch, gh) if ln_hh_weight is not None else None
+        r_means, r_rstds, c_means, c_rstds = [], [], [], []
+
+        # Per-step views made once, in C++ (unbind), not by Python indexing each step.
+        zx_, h_, c_, cand_, s_ = (v.unbind(0) for v in (zx, h_seq, c_seq, cand, s_all))
+        acts_ = acts.unbind(0)
+        gate_ = {name: acts[:, :, k].unbind(0) for k, name in enumerate(spec.gate_names)}
+        m_, r_, uh_, uc_ = (_per_step(v, steps) for v in (m_all, r_all, update_h, update_c))
         z = zx.new_empty(batch, gh)
         z_gates = z.view(batch, n_gates, hidden)
-        sig_end = 2 if not coupled else 1  # gates before g that take σ: (i, f) or (f,)
+        z_g, z_o = z_gates[:, slot["g"]], z_gates[:, slot["o"]]
+        n_peep = 1 if coupled else 2  # (f,) or (i, f) see c_{t-1}
+        if weight_peephole is not None:
+            z_in, p_in, p_o = z_gates[:, :n_peep], weight_peephole[:n_peep], weight_peephole[-1]
+        w_hh_t = weight_hh.t()
+        w_hr_t = weight_hr.t() if weight_hr is not None else None
         for t in range(steps):
-            h_prev, c_prev = h_seq[t], c_seq[t]
+            h_prev, c_prev, c_t, s = h_[t], c_[t], cand_[t], s_[t]
             h_in = h_prev if recurrent_mask is None else h_prev * recurrent_mask
             if r_all is not None:
-                torch.mm(h_in, w_hh_t, out=r_all[t])
-                r_hat, mean, rstd = _layer_norm(r_all[t], [gh], ln_hh_weight, None, LAYER_NORM_EPS)
-                r_stats[0, t], r_stats[1, t] = mean, rstd
-                torch.add(zx[t], r_hat, out=z)
+                torch.mm(h_in, w_hh_t, out=r_[t])
+                r_hat, mean, rstd = _layer_norm(r_[t], [gh], ln_hh_weight, None, LAYER_NORM_EPS)
+                r_means.append(mean)
+                r_rstds.append(rstd)
+                torch.add(zx_[t], r_hat, out=z)
             else:
-                torch.addmm(zx[t], h_in, w_hh_t, out=z)
-            a = acts[t]
+                torch.addmm(zx_[t], h_in, w_hh_t, out=z)
             if weight_peephole is not None:
-                z_gates[:, :sig_end].addcmul_(weight_peephole[:sig_end], c_prev.unsqueeze(1))
-                _apply(sigma, z_gates[:, :sig_end], a[:, :sig_end])
-            else:
-                _apply(sigma, z_gates, a)  # all gates; g is overwritten next
-            g = a[:, slot["g"]]
-            _apply(phi, z_gates[:, slot["g"]], g)
-            f = a[:, slot["f"]]
-            c_t = cand[t]
+                z_in.addcmul_(p_in, c_prev.unsqueeze(1))
+            # σ over every gate at once is cheaper than over strided pieces; g (and,
+            # with peepholes, o) are overwritten below.
+            _apply(sigma, z, acts_[t].view(batch, gh))
+            g, f, o = gate_["g"][t], gate_["f"][t], gate_["o"][t]
+            _apply(phi, z_g, g)
             if coupled:  # c̃ = f c + (1 - f) g
                 torch.lerp(g, c_prev, f, out=c_t)
             else:
-                torch.mul(f, c_prev, out=c_t).addcmul_(a[:, slot["i"]], g)
-            o = a[:, slot["o"]]
+                torch.mul(f, c_prev, out=c_t).addcmul_(gate_["i"][t], g)
             if weight_peephole is not None:
-                z_o = z_gates[:, slot["o"]].addcmul_(weight_peephole[-1], c_t)
-                _apply(sigma, z_o, o)
-            s = s_all[t]
-            if c_stats is not None:
+                _apply(sigma, z_o.addcmul_(p_o, c_t), o)
+            if ln_cell_weight is not None:
                 n, mean, rstd = _layer_norm(
                     c_t, [hidden], ln_cell_weight, ln_cell_bias, LAYER_NORM_EPS
                 )
-                c_stats[0, t], c_stats[1, t] = mean, rstd
+                c_means.append(mean)
+                c_rstds.append(rstd)
                 _apply(phi, n, s)
             else:
                 _apply(phi, c_t, s)
             if m_all is not None:
-                torch.mul(o, s, out=m_all[t])
-                h_new = torch.mm(m_all[t], weight_hr.t())
+                h_new = torch.mm(torch.mul(o, s, out=m_[t]), w_hr_t)
             elif update_h is not None:
                 h_new = torch.mul(o, s)
             else:
-                torch.mul(o, s, out=h_seq[t + 1])
+                torch.mul(o, s, out=h_[t + 1])
             if update_h is not None:
-                torch.lerp(h_prev, h_new, update_h[t], out=h_seq[t + 1])
+                torch.lerp(h_prev, h_new, uh_[t], out=h_[t + 1])
             elif m_all is not None:
-                h_seq[t + 1] = h_new
+                h_[t + 1].copy_(h_new)
             if update_c is not None:
-                torch.lerp(c_prev, c_t, update_c[t], out=c_seq[t + 1])
+                torch.lerp(c_prev, c_t, uc_[t], out=c_[t + 1])
+        r_stats = torch.stack((torch.stack(r_means), torch.stack(r_rstds))) if r_means else None
+        c_stats = torch.stack((torch.stack(c_means), torch.stack(c_rstds))) if c_means else None
 
         y = h_seq[1:] * valid if valid is not None else h_seq[1:].clone()
         ctx.config = config
@@ -183,20 +194,36 @@ class FusedLSTMRecurrence(torch.autograd.Function):
         c_prev_all = c_seq[:-1]
 
         # --- local derivatives for every step at once ------------------------------
+        # k[t] turns the gradient arriving at step t into gate gradients with single
+        # multiplies inside the loop. Slots: the gates before o (k_cand), o (k_o),
+        # the cell output n (k_n) and the carry of dL/dc back in time (k_c).
         f = acts[:, :, slot["f"]]
         g = acts[:, :, slot["g"]]
         o = acts[:, :, slot["o"]]
-        d_f = sigma.grad_from_output(f)
-        d_g = phi.grad_from_output(g)
-        # k_cand[t] maps dL/dc̃ to the pre-activations of the gates before o.
+        n_cand = n_gates - 1
+        k = acts.new_empty(steps, batch, n_gates + 2, hidden)
+        k_cand, k_o, k_n, k_c = k[:, :, :n_cand], k[:, :, n_cand], k[:, :, n_gates], k[:, :, -1]
         if coupled:  # c̃ = f c + (1 - f) g
-            k_cand = torch.stack(((c_prev_all - g) * d_f, (1.0 - f) * d_g), dim=2)
+            sigma.grad_from_output_(f, k_cand[:, :, 0]).mul_(c_prev_all - g)
+            phi.grad_from_output_(g, k_cand[:, :, 1])
+            k_cand[:, :, 1].addcmul_(k_cand[:, :, 1], f, value=-1.0)  # ⊙ (1 - f)
         else:
             i = acts[:, :, slot["i"]]
-            k_cand = torch.stack((g * sigma.grad_from_output(i), c_prev_all * d_f, i * d_g), 2)
-        k_o = s_all * sigma.grad_from_output(o)  # dL/dz_o = dL/dm ⊙ k_o
-        k_n = o * phi.grad_from_output(s_all)  # dL/dn = dL/dm ⊙ k_n (n: cell or its LN)
-        n_cand = n_gates - 1
+            sigma.grad_from_output_(i, k_cand[:, :, 0]).mul_(g)
+            sigma.grad_from_output_(f, k_cand[:, :, 1]).mul_(c_prev_all)
+            phi.grad_from_output_(g, k_cand[:, :, 2]).mul_(i)
+        sigma.grad_from_output_(o, k_o).mul_(s_all)  # dL/dz_o = dL/dm ⊙ k_o
+        phi.grad_from_output_(s_all, k_n).mul_(o)  # dL/dn = dL/dm ⊙ k_n
+        k_c.copy_(f)  # dL/dc_{t-1} = dL/dc̃ ⊙ k_c
+        peep_o = None
+        if weight_peephole is not None:
+            n_peep = 1 if coupled else 2  # (f,) or (i, f) see c_{t-1}
+            for row in range(n_peep):
+                k_c.addcmul_(k_cand[:, :, row], weight_peephole[row])
+            if c_stats is None:  # o sees c̃ directly: fold its path into k_n
+                k_n.addcmul_(k_o, weight_peephole[-1])
+            else:
+                peep_o = weight_peephole[-1]
 
         dy = dy if valid is None else dy * valid
         dz_all = acts.new_empty(steps, batch, gh)
@@ -206,7 +233,6 @@ class FusedLSTMRecurrence(torch.autograd.Function):
         dn_all = acts.new_empty(steps, batch, hidden) if c_stats is not None else None
         dh = dy[steps - 1].clone() if dh_n is None else dh_n + dy[steps - 1]
         dc = torch.zeros_like(c_seq[0]) if dc_n is None else dc_n.clone()
-        peep_o = weight_peephole[-1] if weight_peephole is not None else None
         gh_shape = [gh]
         hidden_shape = [hidden]
 
@@ -235,15 +261,12 @@ class FusedLSTMRecurrence(torch.autograd.Function):
                     ln_cell_weight, ln_cell_bias, [True, False, False],
                 )[0]  # fmt: skip
                 dcand = dcc + dln
+                if peep_o is not None:
+                    dcand.addcmul_(peep_o, dz_gates[t, :, n_cand])
             else:
                 dcand = torch.addcmul(dcc, dm, k_n[t])
-            if peep_o is not None:
-                dcand.addcmul_(peep_o, dz_gates[t, :, n_cand])
             torch.mul(dcand.unsqueeze(1), k_cand[t], out=dz_gates[t, :, :n_cand])
-            dc = dcand * f[t]
-            if weight_peephole is not None:
-                n_peep = 1 if coupled else 2  # (f,) or (i, f) see c_{t-1}
-                dc.add_((dz_gates[t, :, :n_peep] * weight_peephole[:n_peep]).sum(1))
+            dc = dcand * k_c[t]
             if update_c is not None:
                 dc.add_(dc_keep)
             if r_all is not None:
