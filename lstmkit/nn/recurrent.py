@@ -228,7 +228,8 @@ class RecurrentLayer(nn.Module):
                 raise ValueError(
                     "backend='native' supports only the options torch's own kernel has "
                     f"(no peephole, layer norm, coupled gates, zoneout, recurrent dropout "
-                    f"while training, or non-default activations); this layer has {self.spec_summary()}"
+                    "while training, or non-default activations); this layer has "
+                    f"{self.spec_summary()}"
                 )
         if self.backend == "fused" and not self.has_fused:
             raise ValueError(

@@ -97,7 +97,9 @@ def check_lengths(lengths: Any, *, batch: int, steps: int) -> torch.Tensor:
     return lengths
 
 
-def check_state_tensor(name: str, value: Any, expected: tuple[int, ...], like: torch.Tensor) -> None:
+def check_state_tensor(
+    name: str, value: Any, expected: tuple[int, ...], like: torch.Tensor
+) -> None:
     if not isinstance(value, torch.Tensor):
         raise TypeError(f"{name} must be a tensor of shape {expected}; received {describe(value)}")
     if tuple(value.shape) != expected:
