@@ -43,15 +43,16 @@ def train(name: str, seed: int = 0, steps: int = 150, **options) -> None:
     model = NextValue(**options)
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
     start = time.perf_counter()
-    for step in range(steps + 1):
+    first = None
+    for _ in range(steps + 1):
         x, y, lengths, valid = make_batch(gen)
         pred = model(x, lengths)
         loss = ((pred - y).square().squeeze(-1) * valid).sum() / valid.sum()
         opt.zero_grad()
         loss.backward()
         opt.step()
-        if step in (0, steps):
-            first = loss.item() if step == 0 else first
+        if first is None:
+            first = loss.item()
     seconds = time.perf_counter() - start
     print(
         f"{name:<30} backend={model.lstm.last_backend:<7} "

@@ -281,8 +281,8 @@ class RecurrentLayer(nn.Module):
         for size, rate in zip(sizes, self._zoneout_rates(), strict=True):
             update = valid
             if rate > 0.0:
-                if self.training:
-                    u = torch.bernoulli(like.new_full((steps, batch, size), 1.0 - rate))
+                if self.training:  # 1 = take the new value (probability 1 - rate)
+                    u = (torch.rand(steps, batch, size, device=like.device) >= rate).to(like)
                 else:  # the expectation of the training-time mix
                     u = like.new_full((1, 1, 1), 1.0 - rate).expand(steps, batch, 1)
                 update = u if valid is None else u * valid

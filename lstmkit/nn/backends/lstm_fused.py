@@ -233,61 +233,72 @@ class FusedLSTMRecurrence(torch.autograd.Function):
         dn_all = acts.new_empty(steps, batch, hidden) if c_stats is not None else None
         dh = dy[steps - 1].clone() if dh_n is None else dh_n + dy[steps - 1]
         dc = torch.zeros_like(c_seq[0]) if dc_n is None else dc_n.clone()
-        gh_shape = [gh]
-        hidden_shape = [hidden]
+        gh_shape, hidden_shape = [gh], [hidden]
+
+        # Per-step views made once (see forward).
+        dy_, cand_, dz_, k_o_, k_n_, k_c_ = (v.unbind(0) for v in (dy, cand, dz_all, k_o, k_n, k_c))
+        dz_o_ = dz_gates[:, :, n_cand].unbind(0)
+        dz_cand_ = dz_gates[:, :, :n_cand].unbind(0)
+        k_cand_ = k_cand.unbind(0)
+        uh_, uc_, dht_, dn_, r_, dr_ = (
+            _per_step(v, steps) for v in (update_h, update_c, dht_all, dn_all, r_all,
+                                          dr_all if r_all is not None else None)
+        )  # fmt: skip
+        if r_stats is not None:
+            r_mean_, r_rstd_ = r_stats[0].unbind(0), r_stats[1].unbind(0)
+            c_mean_, c_rstd_ = c_stats[0].unbind(0), c_stats[1].unbind(0)
 
         for t in range(steps - 1, -1, -1):
             # h_t = lerp(h_{t-1}, h̃_t, u_h): split dh into the new and the kept part.
             if update_h is not None:
-                dht = dh * update_h[t]
-                dh_keep = dh - dht
+                dht = dh * uh_[t]
+                dh_keep = dh.sub_(dht)
             else:
                 dht = dh
             if dht_all is not None:
-                dht_all[t] = dht
-                dm = torch.mm(dht, weight_hr)
+                dm = torch.mm(dht_[t].copy_(dht), weight_hr)
             else:
                 dm = dht
-            torch.mul(dm, k_o[t], out=dz_gates[t, :, n_cand])
+            torch.mul(dm, k_o_[t], out=dz_o_[t])
             if update_c is not None:
-                dcc = dc * update_c[t]
-                dc_keep = dc - dcc
+                dcc = dc * uc_[t]
+                dc_keep = dc.sub_(dcc)
             else:
                 dcc = dc
             if dn_all is not None:
-                dn = torch.mul(dm, k_n[t], out=dn_all[t])
+                dn = torch.mul(dm, k_n_[t], out=dn_[t])
                 dln = _layer_norm_backward(
-                    dn, cand[t], hidden_shape, c_stats[0, t], c_stats[1, t],
+                    dn, cand_[t], hidden_shape, c_mean_[t], c_rstd_[t],
                     ln_cell_weight, ln_cell_bias, [True, False, False],
                 )[0]  # fmt: skip
-                dcand = dcc + dln
+                dcand = dln.add_(dcc)
                 if peep_o is not None:
-                    dcand.addcmul_(peep_o, dz_gates[t, :, n_cand])
+                    dcand.addcmul_(peep_o, dz_o_[t])
             else:
-                dcand = torch.addcmul(dcc, dm, k_n[t])
-            torch.mul(dcand.unsqueeze(1), k_cand[t], out=dz_gates[t, :, :n_cand])
-            dc = dcand * k_c[t]
+                dcand = torch.addcmul(dcc, dm, k_n_[t])
+            torch.mul(dcand.unsqueeze(1), k_cand_[t], out=dz_cand_[t])
+            dc = dcand.mul_(k_c_[t])
             if update_c is not None:
                 dc.add_(dc_keep)
             if r_all is not None:
                 dr = _layer_norm_backward(
-                    dz_all[t], r_all[t], gh_shape, r_stats[0, t], r_stats[1, t],
+                    dz_[t], r_[t], gh_shape, r_mean_[t], r_rstd_[t],
                     ln_hh_weight, None, [True, False, False],
                 )[0]  # fmt: skip
-                dr_all[t] = dr
+                dr_[t].copy_(dr)
             else:
-                dr = dz_all[t]
-            # dL/dh_{t-1}: through the recurrent matmul, plus the output at t-1.
-            if recurrent_mask is None and update_h is None and t > 0:
-                dh = torch.addmm(dy[t - 1], dr, weight_hh)
-                continue
-            dh = torch.mm(dr, weight_hh)
-            if recurrent_mask is not None:
-                dh.mul_(recurrent_mask)
+                dr = dz_[t]
+            # dL/dh_{t-1}: through the recurrent matmul, plus what the step t-1 output
+            # and the kept part of h carry directly.
+            carry = dy_[t - 1] if t > 0 else None
             if update_h is not None:
-                dh.add_(dh_keep)
-            if t > 0:
-                dh.add_(dy[t - 1])
+                carry = dh_keep if carry is None else dh_keep.add_(carry)
+            if recurrent_mask is None:
+                dh = torch.mm(dr, weight_hh) if carry is None else torch.addmm(carry, dr, weight_hh)
+            else:
+                dh = torch.mm(dr, weight_hh).mul_(recurrent_mask)
+                if carry is not None:
+                    dh.add_(carry)
 
         # --- parameter gradients, one reduction each --------------------------------
         h_in_all = h_seq[:-1] if recurrent_mask is None else h_seq[:-1] * recurrent_mask
