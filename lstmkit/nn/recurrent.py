@@ -313,15 +313,14 @@ class RecurrentLayer(nn.Module):
 
         gates = None
         if backend == "native":
-            y, final = self._forward_native(x_tm, state0, lengths)
+            output, final = self._forward_native(x, state0, lengths)  # x's own layout
         else:
             y, final, gates = self._forward_stack(backend, x_tm, state0, lengths, return_gates)
+            output = y.transpose(0, 1) if self.batch_first else y
 
         if output_mode == "last":
             top = final[0][-self.num_directions :]  # (D, B, size): each direction's end
             output = top.transpose(0, 1).reshape(batch, -1)
-        else:
-            output = y.transpose(0, 1) if self.batch_first else y
         state_out = final if len(final) > 1 else final[0]
         if return_gates:
             if self.batch_first:
@@ -329,7 +328,7 @@ class RecurrentLayer(nn.Module):
             return output, state_out, gates
         return output, state_out
 
-    def _forward_native(self, x_tm, state0, lengths):
+    def _forward_native(self, x, state0, lengths):
         flat = [
             p
             for layer in range(self.num_layers)
@@ -338,10 +337,10 @@ class RecurrentLayer(nn.Module):
         ]
         hx = state0 if len(state0) > 1 else state0[0]
         y, final = run_native(
-            self._native_kind(), x_tm, hx, flat,
+            self._native_kind(), x, hx, flat,
             has_biases=self.bias, num_layers=self.num_layers, dropout=self.dropout,
             training=self.training, bidirectional=self.bidirectional,
-            lengths=lengths, padding_side=self.padding_side,
+            lengths=lengths, padding_side=self.padding_side, batch_first=self.batch_first,
         )  # fmt: skip
         return y, final if isinstance(final, tuple) else (final,)
 

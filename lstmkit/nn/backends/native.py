@@ -23,17 +23,19 @@ KERNELS = {
 }
 
 
-def rotate_left_padding(x: Tensor, lengths: Tensor, *, to_right: bool) -> Tensor:
-    """Move each time-major sequence between left- and right-aligned positions.
+def rotate_left_padding(x: Tensor, lengths: Tensor, *, to_right: bool, time_dim: int) -> Tensor:
+    """Move each sequence between left- and right-aligned positions along ``time_dim``.
 
     A left-padded sequence of length L occupies steps T-L..T-1; rotating it by
     T-L steps puts it at 0..L-1 (and back with ``to_right=False``).
     """
-    steps = x.shape[0]
+    steps = x.shape[time_dim]
     shift = (steps - lengths).to(x.device)
-    t = torch.arange(steps, device=x.device).unsqueeze(1)
+    t = torch.arange(steps, device=x.device).unsqueeze(1)  # (T, B)
     index = (t + shift) % steps if to_right else (t - shift) % steps
-    return x.gather(0, index.unsqueeze(-1).expand_as(x))
+    if time_dim == 1:
+        index = index.t()
+    return x.gather(time_dim, index.unsqueeze(-1).expand_as(x))
 
 
 def run_native(
@@ -49,23 +51,27 @@ def run_native(
     bidirectional: bool,
     lengths: Tensor | None,
     padding_side: str,
+    batch_first: bool,
 ) -> tuple[Tensor, Tensor | tuple[Tensor, Tensor]]:
-    """Run a whole stacked layer on time-major ``x`` (T, B, F) with torch's kernel.
+    """Run a whole stacked layer on ``x`` with torch's kernel.
 
-    Returns the time-major output (padded steps zero) and the final state in torch's
-    layout ``(num_layers * num_directions, B, size)``.
+    ``x`` is (B, T, F) if ``batch_first`` else (T, B, F), passed through untouched as
+    torch.nn.LSTM would (a transpose here would cost a copy). Returns the output in
+    the same layout (padded steps zero) and the final state in torch's layout
+    ``(num_layers * num_directions, B, size)``.
     """
     kernel = KERNELS[kind]
     is_lstm = kind == "lstm"
     if lengths is None:
         out = kernel(x, hx, flat_weights, has_biases, num_layers, dropout, training,
-                     bidirectional, False)  # fmt: skip
+                     bidirectional, batch_first)  # fmt: skip
         return out[0], (out[1], out[2]) if is_lstm else out[1]
 
-    steps = x.shape[0]
+    time_dim = 1 if batch_first else 0
+    steps = x.shape[time_dim]
     if padding_side == "left":
-        x = rotate_left_padding(x, lengths, to_right=True)
-    packed = pack_padded_sequence(x, lengths, enforce_sorted=False)
+        x = rotate_left_padding(x, lengths, to_right=True, time_dim=time_dim)
+    packed = pack_padded_sequence(x, lengths, batch_first=batch_first, enforce_sorted=False)
     order, restore = packed.sorted_indices, packed.unsorted_indices
     states = hx if is_lstm else (hx,)
     states = tuple(s.index_select(1, order) for s in states)
@@ -73,8 +79,8 @@ def run_native(
     out = kernel(packed.data, packed.batch_sizes, hx_sorted, flat_weights, has_biases,
                  num_layers, dropout, training, bidirectional)  # fmt: skip
     packed_out = packed._replace(data=out[0])
-    y, _ = pad_packed_sequence(packed_out, total_length=steps)
+    y, _ = pad_packed_sequence(packed_out, batch_first=batch_first, total_length=steps)
     if padding_side == "left":
-        y = rotate_left_padding(y, lengths, to_right=False)
+        y = rotate_left_padding(y, lengths, to_right=False, time_dim=time_dim)
     final = tuple(s.index_select(1, restore) for s in out[1:])
     return y, final if is_lstm else final[0]
