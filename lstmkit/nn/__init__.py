@@ -5,7 +5,9 @@
 their gate activations, stream with ``step()``, and exchange weights with torch.nn.
 """
 
+from lstmkit.nn.gru import GRU, GRUCell
 from lstmkit.nn.lstm import LSTM
 from lstmkit.nn.lstm_cell import LSTMCell
+from lstmkit.nn.rnn import RNN, RNNCell
 
-__all__ = ["LSTM", "LSTMCell"]
+__all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNCell"]
