@@ -90,3 +90,13 @@ def test_cell_bad_input():
         cell(torch.randn(2, 5))
     with pytest.raises(ValueError, match=r"state\[1\] \(c\) must have shape \(2, 4\)"):
         cell(torch.randn(2, 3), (torch.zeros(2, 4), torch.zeros(2, 5)))
+
+
+def test_native_with_recurrent_dropout_runs_in_eval_and_refuses_training():
+    layer = LSTM(3, 4, backend="native", recurrent_dropout=0.3)
+    x = torch.randn(2, 5, 3)
+    with pytest.raises(ValueError, match=r"cannot apply recurrent dropout while training"):
+        layer(x)
+    layer.eval()
+    layer(x)
+    assert layer.last_backend == "native"

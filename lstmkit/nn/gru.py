@@ -384,9 +384,9 @@ class GRU(RecurrentLayer):
         ``(output, h_n)``: output is (B, T, D·H) for ``"sequence"`` or (B, D·H) for
         ``"last"`` (D = 2 if bidirectional); h_n is (num_layers·D, B, H), each
         sequence's own final state. With ``return_gates=True`` a third value maps
-        ``"r", "z", "n", "h"`` to tensors (num_layers, D, B, T, H). ``lengths`` (B,)
-        serves a padded batch: padded steps never change the state and give zero
-        output.
+        ``"r", "z", "n", "h"`` to tensors (num_layers, D, B, T, H) ((..., T, B, H) when
+        not batch_first). ``lengths`` (B,) serves a padded batch: padded steps never
+        change the state and give zero output.
 
     Example:
         >>> import torch
@@ -447,7 +447,7 @@ class GRU(RecurrentLayer):
         )  # fmt: skip
         self._check_zoneout()
         self._build_parameters()
-        self._resolve_backend(return_gates=False)  # fail now, not at the first forward
+        self._check_backend_choice()  # fail now, not at the first forward
 
     # ----------------------------------------------------------------- cell hooks
     def _state_sizes(self) -> tuple[int, ...]:

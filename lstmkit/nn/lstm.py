@@ -67,9 +67,9 @@ class LSTM(RecurrentLayer):
         for ``"last"`` (P = proj_size or hidden_size, D = 2 if bidirectional); h_n is
         (num_layers·D, B, P) and c_n (num_layers·D, B, hidden_size), each sequence's own
         final state. With ``return_gates=True`` a third value maps ``"i", "f", "g",
-        "o", "c"`` to tensors (num_layers, D, B, T, hidden_size). ``lengths`` (B,)
-        serves a padded batch: padded steps never change the state and give zero
-        output.
+        "o", "c"`` to tensors (num_layers, D, B, T, hidden_size), or (..., T, B, ...)
+        when not batch_first. ``lengths`` (B,) serves a padded batch: padded steps never
+        change the state and give zero output.
 
     Example:
         >>> import torch
@@ -136,7 +136,7 @@ class LSTM(RecurrentLayer):
         )  # fmt: skip
         self._check_zoneout()
         self._build_parameters()
-        self._resolve_backend(return_gates=False)  # fail now, not at the first forward
+        self._check_backend_choice()  # fail now, not at the first forward
 
     # ----------------------------------------------------------------- cell hooks
     def _state_sizes(self) -> tuple[int, ...]:

@@ -202,11 +202,26 @@ class RecurrentLayer(nn.Module):
             check_probability("zoneout", rate)
 
     # ---------------------------------------------------------------- backends
-    def _native_allowed(self) -> bool:
-        # Recurrent dropout only acts in training, so eval can still go native.
+    def _native_allowed(self, training: bool | None = None) -> bool:
+        """Whether torch's kernel computes exactly this layer (in this mode)."""
+        training = self.training if training is None else training
         zoneout = any(self._zoneout_rates())
-        dropout_ok = self.recurrent_dropout == 0.0 or not self.training
+        # Recurrent dropout only acts in training, so eval can still go native.
+        dropout_ok = self.recurrent_dropout == 0.0 or not training
         return self._is_standard() and not zoneout and dropout_ok
+
+    def _check_backend_choice(self) -> None:
+        """Refuse at construction a backend that can never run these options."""
+        if self.backend == "native" and not self._native_allowed(training=False):
+            raise ValueError(
+                "backend='native' supports only the options torch's own "
+                f"{self.torch_class.__name__} has; this layer has {self.spec_summary()}"
+            )
+        if self.backend == "fused" and not self.has_fused:
+            raise ValueError(
+                f"backend='fused' is not available for {type(self).__name__}; "
+                "use 'auto', 'native' or 'reference'"
+            )
 
     @property
     def active_backend(self) -> str:
@@ -218,6 +233,7 @@ class RecurrentLayer(nn.Module):
             if not return_gates and self._native_allowed():
                 return "native"
             return "fused" if self.has_fused else "reference"
+        self._check_backend_choice()
         if self.backend == "native":
             if return_gates:
                 raise ValueError(
@@ -226,16 +242,10 @@ class RecurrentLayer(nn.Module):
                 )
             if not self._native_allowed():
                 raise ValueError(
-                    "backend='native' supports only the options torch's own kernel has "
-                    f"(no peephole, layer norm, coupled gates, zoneout, recurrent dropout "
-                    "while training, or non-default activations); this layer has "
-                    f"{self.spec_summary()}"
+                    "backend='native' cannot apply recurrent dropout while training "
+                    f"(recurrent_dropout={self.recurrent_dropout}); call .eval() or use "
+                    "backend='auto'"
                 )
-        if self.backend == "fused" and not self.has_fused:
-            raise ValueError(
-                f"backend='fused' is not available for {type(self).__name__}; "
-                "use 'auto', 'native' or 'reference'"
-            )
         return self.backend
 
     def spec_summary(self) -> str:

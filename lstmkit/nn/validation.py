@@ -106,3 +106,5 @@ def check_state_tensor(
         raise ValueError(f"{name} must have shape {expected}; received shape {tuple(value.shape)}")
     if value.dtype != like.dtype:
         raise TypeError(f"{name} must have dtype {like.dtype} like x; received {value.dtype}")
+    if value.device != like.device:
+        raise ValueError(f"{name} must be on {like.device} like x; received {value.device}")
