@@ -445,9 +445,7 @@ class GRU(RecurrentLayer):
             hidden_size=hidden_size, reset_after=reset_after, layer_norm=layer_norm,
             gate_activation=gate_activation, state_activation=state_activation,
         )  # fmt: skip
-        self._check_zoneout()
-        self._build_parameters()
-        self._check_backend_choice()  # fail now, not at the first forward
+        self._finish_init()
 
     # ----------------------------------------------------------------- cell hooks
     def _state_sizes(self) -> tuple[int, ...]:
@@ -486,21 +484,14 @@ class GRU(RecurrentLayer):
     ):
         """The reference backend: :func:`gru_step` once per step, under autograd."""
         w = GRUWeights(**params)
-        (h,) = state
-        (update_h,) = masks.update
-        outputs, trace = [], []
-        for t in range(x.shape[0]):
+
+        def step(x_t, state, updates):
             h, gates = gru_step(
-                x[t], h, w, self.spec, recurrent_mask=masks.recurrent,
-                update_h=None if update_h is None else update_h[t],
-            )  # fmt: skip
-            outputs.append(h if masks.valid is None else h * masks.valid[t])
-            if return_gates:
-                trace.append(gates)
-        gates = None
-        if return_gates:
-            gates = {k: torch.stack([getattr(g, k) for g in trace]) for k in self.gate_names}
-        return torch.stack(outputs), (h,), gates
+                x_t, state[0], w, self.spec, recurrent_mask=masks.recurrent, update_h=updates[0]
+            )
+            return (h,), gates
+
+        return self._reference_loop(x, state, masks, step, return_gates)
 
     def spec_summary(self) -> str:
         s = self.spec

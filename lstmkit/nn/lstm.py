@@ -134,9 +134,7 @@ class LSTM(RecurrentLayer):
             layer_norm=layer_norm, coupled_gates=coupled_gates,
             gate_activation=gate_activation, state_activation=state_activation,
         )  # fmt: skip
-        self._check_zoneout()
-        self._build_parameters()
-        self._check_backend_choice()  # fail now, not at the first forward
+        self._finish_init()
 
     # ----------------------------------------------------------------- cell hooks
     def _state_sizes(self) -> tuple[int, ...]:
@@ -197,21 +195,15 @@ class LSTM(RecurrentLayer):
 
     def _run_reference(self, x, h, c, w, masks: DirectionMasks, return_gates: bool):
         """The reference backend: :func:`lstm_step` once per step, under autograd."""
-        update_h, update_c = masks.update
-        outputs, trace = [], []
-        for t in range(x.shape[0]):
+
+        def step(x_t, state, updates):
             h, c, gates = lstm_step(
-                x[t], h, c, w, self.spec, recurrent_mask=masks.recurrent,
-                update_h=None if update_h is None else update_h[t],
-                update_c=None if update_c is None else update_c[t],
+                x_t, *state, w, self.spec, recurrent_mask=masks.recurrent,
+                update_h=updates[0], update_c=updates[1],
             )  # fmt: skip
-            outputs.append(h if masks.valid is None else h * masks.valid[t])
-            if return_gates:
-                trace.append(gates)
-        gates = None
-        if return_gates:
-            gates = {k: torch.stack([getattr(g, k) for g in trace]) for k in self.gate_names}
-        return torch.stack(outputs), (h, c), gates
+            return (h, c), gates
+
+        return self._reference_loop(x, (h, c), masks, step, return_gates)
 
     def spec_summary(self) -> str:
         s = self.spec

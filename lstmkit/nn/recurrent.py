@@ -8,6 +8,7 @@ stacked, optionally bidirectional layer that accepts padded batches.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -148,6 +149,35 @@ class RecurrentLayer(nn.Module):
 
     def _torch_kwargs(self) -> dict[str, Any]:
         return {}
+
+    def _finish_init(self) -> None:
+        """Last step of a subclass constructor, once its cell options are stored."""
+        self._check_zoneout()
+        self._build_parameters()
+        self._check_backend_choice()  # fail now, not at the first forward
+
+    def _reference_loop(
+        self,
+        x: Tensor,
+        state: tuple[Tensor, ...],
+        masks: DirectionMasks,
+        step: Callable[[Tensor, tuple[Tensor, ...], tuple[Tensor | None, ...]], tuple],
+        return_gates: bool,
+    ) -> tuple[Tensor, tuple[Tensor, ...], dict[str, Tensor] | None]:
+        """The reference backend's loop: ``step(x_t, state, updates_t) -> (state, gates)``
+        once per step under autograd; ``gates`` has an attribute per ``gate_names``."""
+        outputs, trace = [], []
+        for t in range(x.shape[0]):
+            updates = tuple(None if u is None else u[t] for u in masks.update)
+            state, gates = step(x[t], state, updates)
+            h = state[0]
+            outputs.append(h if masks.valid is None else h * masks.valid[t])
+            if return_gates:
+                trace.append(gates)
+        traced = None
+        if return_gates:
+            traced = {k: torch.stack([getattr(g, k) for g in trace]) for k in self.gate_names}
+        return torch.stack(outputs), state, traced
 
     # ------------------------------------------------------------- parameters
     def _suffix(self, layer: int, direction: int) -> str:

@@ -12,6 +12,7 @@ torch's own kernel (``torch._VF.rnn_tanh`` / ``rnn_relu``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import torch
@@ -313,9 +314,7 @@ class RNN(RecurrentLayer):
         )  # fmt: skip
         check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
         self.nonlinearity = nonlinearity
-        self._check_zoneout()
-        self._build_parameters()
-        self._check_backend_choice()  # fail now, not at the first forward
+        self._finish_init()
 
     # ----------------------------------------------------------------- cell hooks
     def _state_sizes(self) -> tuple[int, ...]:
@@ -355,18 +354,15 @@ class RNN(RecurrentLayer):
     ):
         """The reference backend: :func:`rnn_step` once per step, under autograd."""
         w = RNNWeights(**params)
-        (h,) = state
-        (update_h,) = masks.update
-        outputs = []
-        for t in range(x.shape[0]):
+
+        def step(x_t, state, updates):
             h = rnn_step(
-                x[t], h, w, self.nonlinearity, recurrent_mask=masks.recurrent,
-                update_h=None if update_h is None else update_h[t],
+                x_t, state[0], w, self.nonlinearity, recurrent_mask=masks.recurrent,
+                update_h=updates[0],
             )  # fmt: skip
-            outputs.append(h if masks.valid is None else h * masks.valid[t])
-        y = torch.stack(outputs)
-        # The only per-step activation is h itself (padded steps already zero).
-        return y, (h,), ({"h": y} if return_gates else None)
+            return (h,), SimpleNamespace(h=h)  # the only per-step activation is h
+
+        return self._reference_loop(x, state, masks, step, return_gates)
 
     def spec_summary(self) -> str:
         return (
