@@ -1,0 +1,21 @@
+"""Named datasets for sequence models, loaded offline.
+
+Real data comes from files that installed packages ship (aeon, statsmodels) or that
+lstmkit carries itself; simulated data is generated from a seed. Nothing is ever
+downloaded. :func:`list_datasets` says what there is, :func:`load_dataset` loads it as
+a :class:`SequenceClassificationData` (classification) or a :class:`SeriesData`
+(forecasting), and :func:`train_test_split_series` holds out the end of a series.
+"""
+
+from lstmkit.datasets.registry import list_datasets, load_dataset
+from lstmkit.datasets.split import train_test_split_series
+from lstmkit.datasets.types import DatasetInfo, SequenceClassificationData, SeriesData
+
+__all__ = [
+    "DatasetInfo",
+    "SequenceClassificationData",
+    "SeriesData",
+    "list_datasets",
+    "load_dataset",
+    "train_test_split_series",
+]
