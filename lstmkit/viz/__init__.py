@@ -1,0 +1,19 @@
+"""Figures written as PNG files: training progress, confusion matrix, forecast, gates.
+
+Each function validates its inputs, creates parent folders, writes the PNG atomically
+(a temporary file in the same folder, then ``os.replace``) and returns its path.
+Figures are drawn with matplotlib's Agg renderer directly; pyplot is never imported, so
+importing or using lstmkit leaves the global matplotlib backend alone.
+"""
+
+from lstmkit.viz.confusion import plot_confusion_matrix
+from lstmkit.viz.forecast import plot_forecast
+from lstmkit.viz.gates import plot_gate_heatmaps
+from lstmkit.viz.training_progress import plot_training_progress
+
+__all__ = [
+    "plot_confusion_matrix",
+    "plot_forecast",
+    "plot_gate_heatmaps",
+    "plot_training_progress",
+]
