@@ -1,0 +1,133 @@
+"""TrainingOptions: the analogue of MATLAB's ``trainingOptions``, as one dataclass."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from lstmkit.nn.validation import check_choice, check_int, describe
+
+OPTIMIZERS = ("adam", "sgdm", "rmsprop", "adamw")
+SCHEDULES = ("none", "piecewise", "cosine", "plateau")
+CLIP_METHODS = ("l2norm", "value")
+OUTPUT_MODELS = ("best-validation", "last")
+SHUFFLES = ("every-epoch", "once", "never")
+PADDING_SIDES = ("right", "left")
+
+
+def _positive(name: str, value: Any, *, allow_zero: bool = False) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number; received {describe(value)}")
+    if value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be {bound}; received {value}")
+
+
+@dataclass
+class TrainingOptions:
+    """How to train: optimiser, schedule, batches, validation, devices, logging.
+
+    Args:
+        optimizer: ``"adam"`` (default), ``"sgdm"`` (SGD with momentum), ``"rmsprop"`` or
+            ``"adamw"``.
+        learning_rate: initial learning rate.
+        momentum: momentum for ``"sgdm"``.
+        lr_schedule: ``"none"``, ``"piecewise"`` (multiply by ``lr_drop_factor`` every
+            ``lr_drop_period`` epochs), ``"cosine"`` (to zero over ``max_epochs``) or
+            ``"plateau"`` (drop when the validation loss stalls ``lr_patience`` checks).
+        lr_drop_factor, lr_drop_period, lr_patience: see ``lr_schedule``.
+        max_epochs: passes over the training data.
+        batch_size: sequences per mini-batch (across all processes).
+        gradient_threshold: clip gradients at this value; None for no clipping.
+        gradient_threshold_method: ``"l2norm"`` (global L2 norm of all gradients) or
+            ``"value"`` (each element).
+        l2_regularization: weight decay (decoupled for ``"adamw"``).
+        validation_frequency: validate every this many iterations; None = every epoch.
+        validation_patience: stop after this many validations without a better
+            validation loss; None = never stop early.
+        output_model: ``"best-validation"`` (weights of the best validation loss) or
+            ``"last"``.
+        shuffle: ``"every-epoch"``, ``"once"`` or ``"never"``.
+        sequence_length: ``"longest"`` (pad to the batch's longest), ``"shortest"``
+            (truncate to its shortest) or an int (split longer sequences into chunks).
+        padding_side: ``"right"`` or ``"left"``.
+        seed: seeds weights, shuffling and dropout; the same seed gives the same model.
+        accelerator, devices, num_nodes, strategy: passed to Lightning's Trainer
+            (e.g. ``strategy="ddp", devices=2`` for two processes).
+        progress_bar: show Lightning's progress bar.
+        log_dir: folder for metrics CSV, plots and checkpoints; None = a temporary one.
+
+    Returns:
+        A dataclass; ``to_dict()`` gives JSON-safe values for a model's config.
+
+    Example:
+        >>> from lstmkit.training import TrainingOptions
+        >>> opts = TrainingOptions(max_epochs=5, learning_rate=3e-3, lr_schedule="cosine")
+        >>> opts.optimizer, opts.batch_size
+        ('adam', 32)
+    """
+
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    momentum: float = 0.9
+    lr_schedule: str = "none"
+    lr_drop_factor: float = 0.1
+    lr_drop_period: int = 10
+    lr_patience: int = 5
+    max_epochs: int = 30
+    batch_size: int = 32
+    gradient_threshold: float | None = None
+    gradient_threshold_method: str = "l2norm"
+    l2_regularization: float = 0.0
+    validation_frequency: int | None = None
+    validation_patience: int | None = None
+    output_model: str = "best-validation"
+    shuffle: str = "every-epoch"
+    sequence_length: str | int = "longest"
+    padding_side: str = "right"
+    seed: int = 0
+    accelerator: str = "cpu"
+    devices: int | str = 1
+    num_nodes: int = 1
+    strategy: str = "auto"
+    progress_bar: bool = False
+    log_dir: str | None = None
+
+    def __post_init__(self) -> None:
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        _positive("learning_rate", self.learning_rate)
+        _positive("momentum", self.momentum, allow_zero=True)
+        check_choice("lr_schedule", self.lr_schedule, SCHEDULES)
+        _positive("lr_drop_factor", self.lr_drop_factor)
+        check_int("lr_drop_period", self.lr_drop_period, 1)
+        check_int("lr_patience", self.lr_patience, 0)
+        check_int("max_epochs", self.max_epochs, 1)
+        check_int("batch_size", self.batch_size, 1)
+        if self.gradient_threshold is not None:
+            _positive("gradient_threshold", self.gradient_threshold)
+        check_choice("gradient_threshold_method", self.gradient_threshold_method, CLIP_METHODS)
+        _positive("l2_regularization", self.l2_regularization, allow_zero=True)
+        if self.validation_frequency is not None:
+            check_int("validation_frequency", self.validation_frequency, 1)
+        if self.validation_patience is not None:
+            check_int("validation_patience", self.validation_patience, 1)
+        check_choice("output_model", self.output_model, OUTPUT_MODELS)
+        check_choice("shuffle", self.shuffle, SHUFFLES)
+        if isinstance(self.sequence_length, str):
+            check_choice("sequence_length", self.sequence_length, ("longest", "shortest"))
+        else:
+            check_int("sequence_length", self.sequence_length, 1)
+        check_choice("padding_side", self.padding_side, PADDING_SIDES)
+        check_int("seed", self.seed, 0)
+        check_int("num_nodes", self.num_nodes, 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrainingOptions:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown TrainingOptions field(s) {unknown}; known: {sorted(known)}")
+        return cls(**values)
