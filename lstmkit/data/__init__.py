@@ -18,6 +18,7 @@ from lstmkit.data.batching import (
     pad_batch,
     padding_fraction,
 )
+from lstmkit.data.files import SequenceFile, read_npz, read_sequence_file, read_sequences_csv
 from lstmkit.data.normalization import NORMALIZATIONS, Normalizer
 from lstmkit.data.sequences import (
     LabelEncoding,
@@ -37,6 +38,7 @@ __all__ = [
     "Normalizer",
     "SequenceCollator",
     "SequenceDataset",
+    "SequenceFile",
     "apply_sequence_length",
     "as_sequences",
     "as_series",
@@ -48,5 +50,8 @@ __all__ = [
     "make_forecast_pairs",
     "pad_batch",
     "padding_fraction",
+    "read_npz",
+    "read_sequence_file",
+    "read_sequences_csv",
     "sliding_windows",
 ]
