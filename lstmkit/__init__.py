@@ -1,8 +1,20 @@
 """lstmkit: Long Short-Term Memory networks for Python.
 
-The layer family lives in :mod:`lstmkit.nn`.
+The layer family lives in :mod:`lstmkit.nn`, training in :mod:`lstmkit.training`, the
+estimators in :mod:`lstmkit.tasks`; :func:`load` reads any saved estimator back.
 """
+
+from __future__ import annotations
+
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "load"]
+
+
+def load(directory: Any) -> Any:
+    """Load an estimator saved with ``est.save(directory)`` (see :func:`lstmkit.tasks.load`)."""
+    from lstmkit.tasks import load as load_estimator  # torch only when needed
+
+    return load_estimator(directory)

@@ -5,7 +5,14 @@ raises :class:`ModelFormatError` for anything missing, foreign, corrupt or too n
 :func:`to_jsonable` turns configuration values into plain JSON types.
 """
 
-from lstmkit.io.jsonable import to_jsonable
+from lstmkit.io.jsonable import save_json, to_jsonable
 from lstmkit.io.model import FORMAT_VERSION, ModelFormatError, load_model, save_model
 
-__all__ = ["FORMAT_VERSION", "ModelFormatError", "load_model", "save_model", "to_jsonable"]
+__all__ = [
+    "FORMAT_VERSION",
+    "ModelFormatError",
+    "load_model",
+    "save_json",
+    "save_model",
+    "to_jsonable",
+]

@@ -9,8 +9,11 @@ names the exact key path of anything that does not.
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
+import tempfile
 from collections.abc import Mapping
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
 import numpy as np
@@ -122,3 +125,34 @@ def _describe(value: Any) -> str:
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{text} ({type(value).__name__})"
+
+
+def save_json(path: str | os.PathLike[str], obj: Any) -> Path:
+    """Write ``obj`` as pretty JSON, atomically (temp file in the same folder, then
+    ``os.replace``), converting numpy values with :func:`to_jsonable`.
+
+    Args:
+        path: the ``.json`` file to write; parent folders are created.
+        obj: anything :func:`to_jsonable` accepts.
+
+    Returns:
+        The written path.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> p = save_json(pathlib.Path(tempfile.mkdtemp()) / "m.json", {"rmse": 0.5})
+        >>> p.read_text().strip().splitlines()[1]
+        '  "rmse": 0.5'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(to_jsonable(obj), indent=2) + "\n"
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w") as stream:
+            stream.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path
