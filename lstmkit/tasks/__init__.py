@@ -1,0 +1,16 @@
+"""scikit-learn-style estimators: fit / predict / score / save, with LSTM networks inside.
+
+* :class:`SequenceClassifier`: a label per sequence.
+* :class:`SequenceTagger`: a label per step.
+* :class:`SequenceRegressor`: values per sequence or per step.
+* :class:`Forecaster`: one-step-ahead, closed-loop and streaming forecasts.
+* :func:`load`: load any of them from a folder written by its ``save``.
+"""
+
+from lstmkit.tasks.base import load
+from lstmkit.tasks.classifier import SequenceClassifier
+from lstmkit.tasks.forecaster import Forecaster
+from lstmkit.tasks.regressor import SequenceRegressor
+from lstmkit.tasks.tagger import SequenceTagger
+
+__all__ = ["Forecaster", "SequenceClassifier", "SequenceRegressor", "SequenceTagger", "load"]

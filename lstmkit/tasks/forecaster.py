@@ -1,0 +1,267 @@
+"""Forecaster: one-step-ahead LSTM forecasting, open and closed loop, and streaming.
+
+As in MATLAB's "Time Series Forecasting Using Deep Learning": the network is trained
+sequence to sequence to predict, at every step, the value one step ahead (input
+``series[:-1]``, target ``series[1:]``). :meth:`Forecaster.predict` gives those
+one-step (open-loop) predictions; :meth:`Forecaster.forecast` feeds each prediction
+back as the next input (closed loop); :meth:`Forecaster.update_state` streams one
+step at a time like ``predictAndUpdateState``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import RegressorMixin
+
+from lstmkit.data import Normalizer, as_series, make_forecast_pairs
+from lstmkit.tasks.base import SequenceEstimator, register
+from lstmkit.training import TrainingOptions
+
+__all__ = ["Forecaster"]
+
+
+@register
+class Forecaster(RegressorMixin, SequenceEstimator):
+    """Forecast univariate or multivariate time series with a unidirectional LSTM or GRU.
+
+    Args:
+        layer: ``"lstm"`` or ``"gru"`` (bidirectional layers need the future, so they
+            are refused).
+        hidden_size, num_layers, dropout, layer_options: the network, as for
+            :class:`~lstmkit.tasks.SequenceClassifier`.
+        normalization: normalisation of the series (inputs and targets, with the
+            statistics of the training series), ``"zscore"``, ``"rescale"``,
+            ``"none"`` or None.
+        training_options: a :class:`~lstmkit.training.TrainingOptions` (None: defaults).
+        validation_fraction: with several series, the fraction of series held out
+            (seeded); with one series, the fraction of its last steps held out (the
+            network is validated on that tail, starting from a fresh state). 0 (the
+            default) trains on everything.
+        run_dir: folder for the training run; None: a temporary one.
+
+    Returns:
+        After ``fit``: ``network_``, ``normalizer_``, ``n_features_in_``, ``history_``,
+        ``fit_result_``, and the streaming state ``state_`` (None until
+        :meth:`update_state` is called).
+
+    Example:
+        >>> import numpy as np
+        >>> from lstmkit.tasks import Forecaster
+        >>> from lstmkit.training import TrainingOptions
+        >>> t = np.arange(200)
+        >>> model = Forecaster(hidden_size=16,
+        ...                    training_options=TrainingOptions(max_epochs=50))
+        >>> model.fit(np.sin(t / 5)).forecast(np.sin(t / 5), steps=10).shape  # doctest: +SKIP
+        (10, 1)
+    """
+
+    _task = "sequence-regression"
+    _output_mode = "sequence"
+
+    def __init__(
+        self,
+        layer: str = "lstm",
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        layer_options: dict[str, Any] | None = None,
+        normalization: str | None = "zscore",
+        training_options: TrainingOptions | None = None,
+        validation_fraction: float = 0.0,
+        run_dir: str | None = None,
+    ) -> None:
+        self.layer = layer
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.layer_options = layer_options
+        self.normalization = normalization
+        self.training_options = training_options
+        self.validation_fraction = validation_fraction
+        self.run_dir = run_dir
+
+    def _check_params(self) -> TrainingOptions:
+        options = super()._check_params()
+        if self.layer.startswith("bi"):
+            raise ValueError(
+                f"layer={self.layer!r} is bidirectional: it reads each series backwards "
+                f"from its end, i.e. sees the future it should forecast; a Forecaster "
+                f"needs 'lstm' or 'gru'"
+            )
+        return options
+
+    def fit(self, series: Any, y: Any = None, *, validation_data: Any = None):
+        """Train one-step-ahead on one series ``(T,)``/``(T, F)`` or several.
+
+        Args:
+            series: one series or a list of series (see :func:`lstmkit.data.as_series`).
+            y: ignored (present for scikit-learn's API; the targets are the series
+                itself, shifted one step).
+            validation_data: series to validate on; if None, ``validation_fraction``
+                decides what is held out.
+
+        Returns:
+            self.
+        """
+        options = self._check_params()
+        all_series = as_series(series, name="series")
+        features = all_series[0].shape[1]
+        val_series: list[np.ndarray] = []
+        if validation_data is not None:
+            val_series = as_series(validation_data, name="validation_data", num_features=features)
+            train_series = all_series
+        elif self.validation_fraction > 0 and len(all_series) > 1:
+            train_idx, val_idx = self._validation_split(len(all_series), options.seed)
+            train_series = [all_series[i] for i in train_idx]
+            val_series = [all_series[i] for i in val_idx]
+        elif self.validation_fraction > 0:
+            s = all_series[0]
+            n_val = max(2, round(len(s) * self.validation_fraction))
+            if len(s) - n_val < 2:
+                raise ValueError(
+                    f"series has {len(s)} steps, too few to hold out "
+                    f"validation_fraction={self.validation_fraction} of them; pass "
+                    f"validation_fraction=0"
+                )
+            train_series, val_series = [s[: len(s) - n_val]], [s[len(s) - n_val :]]
+        else:
+            train_series = all_series
+
+        self.n_features_in_ = features
+        self.normalizer_ = Normalizer(self.normalization).fit(train_series)
+        inputs, targets = make_forecast_pairs(self.normalizer_.transform(train_series))
+        val = None
+        if val_series:
+            val = make_forecast_pairs(self.normalizer_.transform(val_series))
+        self.network_ = self._build_network(features, features, options)
+        self._train((inputs, targets), val, options, target_kind="step")
+        self.state_ = None
+        return self
+
+    def _series(self, series: Any, name: str) -> tuple[list[np.ndarray], bool]:
+        """Validated, normalised series, and whether one series (not a list) was given."""
+        self._check_fitted()
+        single = isinstance(series, np.ndarray | torch.Tensor) and series.ndim in (1, 2)
+        single = single or (
+            isinstance(series, list | tuple) and bool(series) and np.ndim(series[0]) == 0
+        )
+        seqs = as_series(series, name=name, num_features=self.n_features_in_)
+        return self.normalizer_.transform(seqs), single
+
+    def predict(self, series: Any) -> np.ndarray | list[np.ndarray]:
+        """One-step-ahead (open-loop) predictions, in the series' original units.
+
+        Args:
+            series: one series ``(T,)``/``(T, F)`` or several.
+
+        Returns:
+            For one series a ``(T, F)`` array whose row t predicts step ``t + 1`` from
+            the true values up to step t (the last row forecasts the step after the
+            series); for several series a list of such arrays.
+        """
+        seqs, single = self._series(series, "series")
+        out = [self.normalizer_.inverse_transform(o) for o in self._outputs(seqs)]
+        return out[0] if single else out
+
+    def score(self, series: Any, y: Any = None, sample_weight: Any = None) -> float:
+        """Negative RMSE of the one-step-ahead predictions, in original units.
+
+        scikit-learn maximises scores, so higher is better: 0 is a perfect forecaster.
+        Every step from the second on counts, across all series and features.
+
+        Args:
+            series: one series or several (each at least 2 steps).
+            y, sample_weight: ignored (scikit-learn's API).
+
+        Returns:
+            ``-sqrt(mean((predict(series)[t] - series[t + 1])^2))``.
+        """
+        predicted = self.predict(series)
+        truth = as_series(series, name="series", num_features=self.n_features_in_)
+        if isinstance(predicted, np.ndarray):
+            predicted = [predicted]
+        errors = np.concatenate(
+            [(p[:-1] - s[1:]).ravel() for p, s in zip(predicted, truth, strict=True)]
+        ).astype(np.float64)
+        return -float(np.sqrt(np.mean(errors**2)))
+
+    # ------------------------------------------------------------- closed loop
+    def forecast(self, history: Any, steps: int) -> np.ndarray | list[np.ndarray]:
+        """Closed-loop forecast: each prediction becomes the next input.
+
+        Args:
+            history: one series ``(T,)``/``(T, F)`` (or several) to start from; the
+                network runs over it, and its last prediction is the first forecast.
+            steps: how many steps to forecast after the end of ``history``.
+
+        Returns:
+            For one series a ``(steps, F)`` array in original units; for several, a
+            list of such arrays.
+        """
+        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
+            raise ValueError(f"steps must be an int >= 1; received {steps!r}")
+        seqs, single = self._series(history, "history")
+        network = self.network_
+        network.eval()
+        results = []
+        with torch.no_grad():
+            for seq in seqs:  # one at a time: each series ends at its own last step
+                out, state = network.recurrent(torch.as_tensor(seq)[None])
+                y = network.head(out[:, -1])
+                predictions = [y]
+                for _ in range(steps - 1):
+                    y, state = network.step(y, state)
+                    predictions.append(y)
+                values = torch.cat(predictions).numpy()
+                results.append(self.normalizer_.inverse_transform(values))
+        return results[0] if single else results
+
+    # --------------------------------------------------------------- streaming
+    def reset_state(self) -> Forecaster:
+        """Forget the streaming state; the next :meth:`update_state` starts afresh."""
+        self.state_ = None
+        return self
+
+    def update_state(self, x_t: Any) -> np.ndarray:
+        """Feed observed value(s) to the network and predict the next step (streaming).
+
+        Like MATLAB's ``predictAndUpdateState``: the recurrent state is kept in
+        ``state_`` between calls, so a stream can be processed as it arrives.
+
+        Args:
+            x_t: one step, a number or an ``(F,)`` array; or several consecutive steps
+                as a ``(k, F)`` array.
+
+        Returns:
+            The prediction of the following step, ``(F,)`` (or ``(k, F)``, one per
+            step given), in original units.
+        """
+        self._check_fitted()
+        array = np.asarray(x_t, dtype=np.float64)
+        one = array.ndim <= 1
+        steps = array.reshape(1, -1) if one else array
+        if steps.ndim != 2 or steps.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"x_t must be one step of {self.n_features_in_} feature(s) (a number or an "
+                f"({self.n_features_in_},) array) or a (k, {self.n_features_in_}) array of "
+                f"steps; received shape {array.shape}"
+            )
+        if not np.isfinite(steps).all():
+            raise ValueError("x_t must hold finite numbers; received NaN or inf")
+        normed = torch.as_tensor(self.normalizer_.transform([steps])[0])
+        state = getattr(self, "state_", None)
+        outputs = []
+        self.network_.eval()
+        with torch.no_grad():
+            for row in normed:
+                y, state = self.network_.step(row[None], state)
+                outputs.append(y)
+        self.state_ = state
+        values = self.normalizer_.inverse_transform(torch.cat(outputs).numpy())
+        return values[0] if one else values
+
+    def _restore_extra(self, config: dict[str, Any]) -> None:
+        self.state_ = None
