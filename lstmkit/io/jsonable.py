@@ -140,6 +140,7 @@ def save_json(path: str | os.PathLike[str], obj: Any) -> Path:
 
     Example:
         >>> import pathlib, tempfile
+        >>> from lstmkit.io import save_json
         >>> p = save_json(pathlib.Path(tempfile.mkdtemp()) / "m.json", {"rmse": 0.5})
         >>> p.read_text().strip().splitlines()[1]
         '  "rmse": 0.5'
