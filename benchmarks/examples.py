@@ -1,0 +1,174 @@
+"""Accuracy of the example applications (``lstmkit.apps``), measured end to end.
+
+    python benchmarks/examples.py                    # every app, full mode
+    python benchmarks/examples.py --quick            # smoke test: each app's quick mode
+    python benchmarks/examples.py --only sequence-classification
+
+Each available app runs into ``benchmarks/results/<app>/`` (``<app>-quick/`` with
+``--quick``, so a smoke test never overwrites a full run) and writes its own run folder
+there (``metrics.json``, plots, model). Their headline metrics are collected into
+``benchmarks/results/examples.json`` (``examples-quick.json``) with the machine and the
+date, and printed as a Markdown table for the README. An app whose module is not
+importable (not written yet, or missing an optional dependency) is reported as skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+#: app name -> module with ``run(out_dir, *, quick, seed) -> dict``
+APPS: dict[str, str] = {
+    "sequence-classification": "lstmkit.apps.sequence_classification",
+    "forecasting": "lstmkit.apps.forecasting",
+}
+
+# Headline metrics shown in the table, in order, if an app reports them.
+HEADLINES = (
+    "test_accuracy",
+    "test_macro_f1",
+    "rmse",
+    "mae",
+    "mape",
+    "mase",
+    "test_rmse",
+    "test_mae",
+    "test_mape",
+    "test_mase",
+)
+
+
+def _machine() -> dict[str, Any]:
+    import torch
+
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+    }
+
+
+def _headline(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The scalar metrics worth a table column (top level first, then ``test``)."""
+    found: dict[str, Any] = {}
+    sources = [metrics] + [
+        metrics[k] for k in ("test", "metrics") if isinstance(metrics.get(k), dict)
+    ]
+    for key in HEADLINES:
+        for source in sources:
+            value = source.get(key)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                found.setdefault(key, value)
+    return found
+
+
+def run_app(name: str, *, quick: bool, seed: int) -> dict[str, Any]:
+    """Run one app into its results folder; return a summary row."""
+    row: dict[str, Any] = {"app": name, "quick": quick}
+    try:
+        module = importlib.import_module(APPS[name])
+    except ImportError as error:
+        row.update(status="skipped", reason=f"not importable: {error}")
+        return row
+    out = RESULTS / (f"{name}-quick" if quick else name)
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    try:
+        metrics = module.run(out, quick=quick, seed=seed)
+    except Exception as error:  # one broken app must not hide the others' results
+        traceback.print_exc()
+        row.update(status="failed", reason=f"{type(error).__name__}: {error}")
+        return row
+    row.update(
+        status="ok",
+        wall_seconds=time.perf_counter() - start,
+        run_dir=str(out.relative_to(RESULTS.parent.parent)),
+        headline=_headline(metrics),
+        target=metrics.get("target_accuracy", metrics.get("target")),
+        meets_target=metrics.get("meets_target"),
+        train_seconds=metrics.get("train_seconds"),
+        seeds=metrics.get("seeds"),
+        metrics=metrics,
+    )
+    return row
+
+
+def _format(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "**no**"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    """The results as a Markdown table (one row per app)."""
+    lines = [
+        "| app | result (median over seeds) | target | meets | train s | wall s |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        if row["status"] != "ok":
+            lines.append(f"| {row['app']} | {row['status']}: {row['reason']} | | | | |")
+            continue
+        result = ", ".join(f"{k} {_format(v)}" for k, v in row["headline"].items()) or "–"
+        lines.append(
+            f"| {row['app']} | {result} | {_format(row['target'])} | "
+            f"{_format(row['meets_target'])} | {_format(row['train_seconds'])} | "
+            f"{row['wall_seconds']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="each app's quick mode")
+    parser.add_argument("--only", choices=sorted(APPS), help="run just this app")
+    parser.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    args = parser.parse_args(argv)
+
+    names = [args.only] if args.only else list(APPS)
+    rows = []
+    for name in names:
+        print(f"== {name} ({'quick' if args.quick else 'full'})", flush=True)
+        rows.append(run_app(name, quick=args.quick, seed=args.seed))
+
+    path = RESULTS / ("examples-quick.json" if args.quick else "examples.json")
+    previous: dict[str, Any] = {}
+    if args.only and path.exists():  # keep the other apps' last results
+        previous = {r["app"]: r for r in json.loads(path.read_text()).get("apps", [])}
+    merged = {**previous, **{r["app"]: r for r in rows}}
+    report = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "quick": args.quick,
+        "seed": args.seed,
+        "apps": [merged[n] for n in APPS if n in merged],
+    }
+    from lstmkit.io import save_json
+
+    save_json(path, report)
+    print()
+    print(markdown(report["apps"]))
+    print(f"\nwritten: {path}")
+    return 1 if any(r["status"] == "failed" for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
