@@ -25,7 +25,7 @@ $(VENV)/.installed-dev: $(VENV)/.torch pyproject.toml
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/python -m lstmkit.nn.demo
+	$(BIN)/lstmkit demo
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check lstmkit tests benchmarks
