@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import doctest
-import importlib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-import lstmkit.datasets
 from lstmkit.datasets import (
     DatasetInfo,
     SequenceClassificationData,
@@ -317,22 +314,3 @@ def test_split_multi_series_splits_each():
 def test_split_bad_input(series, test_size, error, message):
     with pytest.raises(error, match=message):
         train_test_split_series(series, test_size)
-
-
-# --------------------------------------------------------------------------- docs
-PUBLIC = [getattr(lstmkit.datasets, name) for name in lstmkit.datasets.__all__]
-
-
-@pytest.mark.parametrize("obj", PUBLIC, ids=lambda o: o.__name__)
-def test_public_docstrings_have_args_returns_and_a_running_example(obj):
-    doc = obj.__doc__ or ""
-    for section in ("Args:", "Returns:", "Example:"):
-        assert section in doc, f"{obj.__name__} docstring lacks {section}"
-    module = importlib.import_module(obj.__module__)
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    found = doctest.DocTestFinder().find(obj, obj.__name__, module=module)
-    tests = [t for t in found if t.examples]
-    assert tests, f"{obj.__name__} has no doctest example"
-    for test in tests:
-        runner.run(test)
-    assert runner.failures == 0

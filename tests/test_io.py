@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import doctest
 import json
 import os
 import pickle
@@ -324,19 +323,3 @@ def test_to_jsonable_converts_known_types():
 def test_to_jsonable_names_the_key_path(value, match):
     with pytest.raises(TypeError, match=match):
         to_jsonable(value, path="cfg")
-
-
-# ---------------------------------------------------------------------- docstrings
-@pytest.mark.parametrize("name", lstmkit.io.__all__)
-def test_public_docstrings(name):
-    obj = getattr(lstmkit.io, name)
-    if not callable(obj):
-        return
-    doc = obj.__doc__ or ""
-    for section in ("Args:", "Returns:", "Example:"):
-        assert section in doc, f"{name} docstring lacks {section}"
-    tests = doctest.DocTestFinder().find(obj, name, globs={})
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    for test in tests:
-        runner.run(test)
-    assert runner.failures == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import json
 import warnings
 
@@ -10,7 +9,6 @@ import numpy as np
 import pytest
 import torch
 
-import lstmkit.metrics
 from lstmkit.metrics import (
     classification_metrics,
     count_zero_targets,
@@ -183,16 +181,3 @@ def test_forecast_metrics_bundle():
 def test_regression_bad_shapes(metric, y_true, y_pred, error, match):
     with pytest.raises(error, match=match):
         metric(y_true, y_pred)
-
-
-# ---------------------------------------------------------------------- docstrings
-@pytest.mark.parametrize("name", lstmkit.metrics.__all__)
-def test_public_docstrings(name):
-    obj = getattr(lstmkit.metrics, name)
-    doc = obj.__doc__ or ""
-    for section in ("Args:", "Returns:", "Example:"):
-        assert section in doc, f"{name} docstring lacks {section}"
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    for test in doctest.DocTestFinder().find(obj, name, globs={}):
-        runner.run(test)
-    assert runner.failures == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import gc
 import subprocess
 import sys
@@ -16,7 +15,6 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.image import imread
 
-import lstmkit.viz
 import lstmkit.viz._common as common
 from lstmkit.nn import LSTM
 from lstmkit.viz import (
@@ -298,16 +296,3 @@ def test_importing_and_plotting_leaves_the_global_backend_alone(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "cm.png").read_bytes()[:8] == PNG_SIGNATURE
-
-
-# ---------------------------------------------------------------------- docstrings
-@pytest.mark.parametrize("name", lstmkit.viz.__all__)
-def test_public_docstrings(name):
-    obj = getattr(lstmkit.viz, name)
-    doc = obj.__doc__ or ""
-    for section in ("Args:", "Returns:", "Example:"):
-        assert section in doc, f"{name} docstring lacks {section}"
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    for test in doctest.DocTestFinder().find(obj, name, globs={}):
-        runner.run(test)
-    assert runner.failures == 0

@@ -15,6 +15,18 @@ class BestValidationWeights(L.Callback):
     MATLAB's ``OutputNetwork="best-validation"``: after training, the estimator puts
     these weights back. They are kept in memory and also go into Lightning's
     checkpoints (``state_dict``), so a resumed run still knows its best so far.
+
+    Args:
+        (none) — add it to a Lightning Trainer's callbacks; :func:`fit_network` does.
+
+    Returns:
+        A callback whose ``best_weights``, ``best_loss``, ``best_epoch`` and
+        ``best_step`` describe the best validation seen.
+
+    Example:
+        >>> from lstmkit.training import BestValidationWeights
+        >>> BestValidationWeights().best_weights is None
+        True
     """
 
     def __init__(self) -> None:

@@ -18,7 +18,19 @@ TASKS = ("classification", "tagging", "regression", "sequence-regression")
 
 
 def task_metric(task: str) -> str:
-    """The metric shown next to the loss: accuracy for labels, RMSE for values."""
+    """The metric shown next to the loss: accuracy for labels, RMSE for values.
+
+    Args:
+        task: one of :data:`TASKS`.
+
+    Returns:
+        ``"accuracy"`` or ``"rmse"``.
+
+    Example:
+        >>> from lstmkit.training import task_metric
+        >>> task_metric("tagging"), task_metric("sequence-regression")
+        ('accuracy', 'rmse')
+    """
     return "accuracy" if task in ("classification", "tagging") else "rmse"
 
 

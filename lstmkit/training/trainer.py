@@ -36,7 +36,25 @@ CLIP_ALGORITHMS = {"l2norm": "norm", "value": "value"}  # MATLAB's names -> Ligh
 
 @dataclass
 class FitResult:
-    """What a training run produced (the trained weights are in the network itself)."""
+    """What a training run produced (the trained weights are in the network itself).
+
+    Args:
+        run_dir: the run folder (CSV, PNG, checkpoints).
+        history: one row per iteration: step, epoch, train/val loss and metric, lr.
+        epochs: epochs run (fewer than max_epochs if stopped early).
+        best_epoch, best_val_loss: where validation was best (None without validation).
+        padding_fraction: share of padded steps in an epoch of length-bucketed batches.
+        seconds: wall time of training.
+
+    Returns:
+        Made by :func:`fit_network`.
+
+    Example:
+        >>> import pandas as pd
+        >>> from lstmkit.training import FitResult
+        >>> FitResult("run", pd.DataFrame(), 3, None, None, 0.05, 1.0).epochs
+        3
+    """
 
     run_dir: Path
     history: pd.DataFrame
@@ -183,6 +201,17 @@ def fit_network(
     Returns:
         A :class:`FitResult`. With ``output_model="best-validation"`` and validation
         data, the network holds the weights of the best validation loss.
+
+    Example:
+        >>> import numpy as np
+        >>> from lstmkit.data import SequenceCollator, SequenceDataset
+        >>> from lstmkit.nn.network import SequenceNetwork
+        >>> from lstmkit.training import TrainingOptions, fit_network
+        >>> X = [np.random.randn(8, 2).astype("float32") for _ in range(32)]
+        >>> y = np.array([int(x[:, 0].sum() > 0) for x in X])
+        >>> result = fit_network(SequenceNetwork(2, 2, hidden_size=8), "classification",
+        ...                      SequenceDataset(X, y), None, TrainingOptions(max_epochs=2),
+        ...                      collate=SequenceCollator())  # doctest: +SKIP
     """
     run_dir = Path(run_dir or options.log_dir or tempfile.mkdtemp(prefix="lstmkit-run-"))
     run_dir.mkdir(parents=True, exist_ok=True)
