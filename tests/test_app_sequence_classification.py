@@ -87,7 +87,13 @@ def test_saved_model_loads_and_predicts_the_same_labels(quick_run):
 
 
 def test_no_test_data_in_model_selection():
-    # The configuration validates on a split of the training data, never on the test set.
-    for config in (app.CONFIG, app.QUICK_CONFIG, *app.CANDIDATES.values()):
+    # Every configuration either validates on a split of the training data or trains a
+    # fixed number of epochs chosen by cross-validation on it; none sees the test set.
+    for config in (app.QUICK_CONFIG, *app.CANDIDATES.values()):
         assert 0.1 <= config["validation_fraction"] <= 0.15
         assert config["training"].get("output_model", "best-validation") == "best-validation"
+    for name, config in app.CV_CANDIDATES.items():
+        assert config["validation_fraction"] == 0.0
+        assert config["training"]["output_model"] == "last"
+        assert name in app.CV_RESULTS
+    assert app.CONFIG is app.CV_CANDIDATES["bilstm100-dropout0.3-30ep"]
