@@ -138,3 +138,21 @@ def test_save_load_round_trip(tmp_path):
     assert restored.predict(X).tolist() == clf.predict(X).tolist()
     assert restored.get_params()["training_options"] == clf.training_options
     assert SequenceClassifier.load(folder).hidden_size == 8
+
+
+def test_fit_resumes_from_a_checkpoint(tmp_path):
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(8, 2)).astype(np.float32) for _ in range(40)]
+    y = np.array(["pos" if x[:, 0].sum() > 0 else "neg" for x in X])
+
+    def make(epochs: int, run_dir):
+        options = TrainingOptions(max_epochs=epochs, batch_size=10, learning_rate=1e-2, seed=1)
+        return SequenceClassifier(hidden_size=8, training_options=options,
+                                  validation_fraction=0.0, run_dir=str(run_dir))  # fmt: skip
+
+    straight = make(4, tmp_path / "straight").fit(X, y)
+    make(2, tmp_path / "part").fit(X, y)
+    resumed = make(4, tmp_path / "part").fit(
+        X, y, resume_from=str(tmp_path / "part" / "checkpoints" / "last.ckpt")
+    )
+    np.testing.assert_allclose(resumed.predict_proba(X), straight.predict_proba(X), atol=1e-5)

@@ -151,6 +151,7 @@ class SequenceEstimator(BaseEstimator):
         *,
         target_kind: str,
         class_weights: torch.Tensor | None = None,
+        resume_from: str | None = None,
     ) -> FitResult:
         """Train ``self.network_`` on (already normalised, encoded) data."""
         collate = SequenceCollator(options.padding_side, options.sequence_length, target_kind)
@@ -164,6 +165,7 @@ class SequenceEstimator(BaseEstimator):
             collate=collate,
             class_weights=class_weights,
             run_dir=self.run_dir,
+            resume_from=resume_from,
         )
         self.network_.eval()
         self.fit_result_ = result

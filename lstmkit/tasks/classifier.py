@@ -83,7 +83,14 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
         self.validation_fraction = validation_fraction
         self.run_dir = run_dir
 
-    def fit(self, X: Any, y: Any, *, validation_data: tuple[Any, Any] | None = None):
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        validation_data: tuple[Any, Any] | None = None,
+        resume_from: str | None = None,
+    ):
         """Train on sequences ``X`` (list of ``(T_i, F)`` or ``(N, T, F)``) and labels ``y``.
 
         Args:
@@ -91,6 +98,8 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
             y: one label per sequence (strings, ints, ...); at least two classes.
             validation_data: ``(X_val, y_val)`` to validate on; if None, a seeded
                 ``validation_fraction`` of the training data is held out instead.
+            resume_from: a Lightning checkpoint of an earlier fit with the same
+                parameters and data (``<run_dir>/checkpoints/last.ckpt``) to continue from.
 
         Returns:
             self.
@@ -132,6 +141,7 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
             val,
             options,
             target_kind="sequence",
+            resume_from=resume_from,
             class_weights=weights,
         )
         return self

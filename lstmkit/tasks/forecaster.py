@@ -93,7 +93,14 @@ class Forecaster(RegressorMixin, SequenceEstimator):
             )
         return options
 
-    def fit(self, series: Any, y: Any = None, *, validation_data: Any = None):
+    def fit(
+        self,
+        series: Any,
+        y: Any = None,
+        *,
+        validation_data: Any = None,
+        resume_from: str | None = None,
+    ):
         """Train one-step-ahead on one series ``(T,)``/``(T, F)`` or several.
 
         Args:
@@ -102,6 +109,8 @@ class Forecaster(RegressorMixin, SequenceEstimator):
                 itself, shifted one step).
             validation_data: series to validate on; if None, ``validation_fraction``
                 decides what is held out.
+            resume_from: a Lightning checkpoint of an earlier fit with the same
+                parameters and data (``<run_dir>/checkpoints/last.ckpt``) to continue from.
 
         Returns:
             self.
@@ -137,7 +146,7 @@ class Forecaster(RegressorMixin, SequenceEstimator):
         if val_series:
             val = make_forecast_pairs(self.normalizer_.transform(val_series))
         self.network_ = self._build_network(features, features, options)
-        self._train((inputs, targets), val, options, target_kind="step")
+        self._train((inputs, targets), val, options, target_kind="step", resume_from=resume_from)
         self.state_ = None
         return self
 

@@ -114,7 +114,14 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
             return self.target_normalizer_.transform(targets)
         return self.target_normalizer_.transform([targets])[0]
 
-    def fit(self, X: Any, y: Any, *, validation_data: tuple[Any, Any] | None = None):
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        validation_data: tuple[Any, Any] | None = None,
+        resume_from: str | None = None,
+    ):
         """Train on sequences ``X`` and targets ``y`` (per sequence or per step).
 
         Args:
@@ -122,6 +129,8 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
             y: ``(N,)``/``(N, O)`` values, or a list of ``(T_i,)``/``(T_i, O)`` arrays.
             validation_data: ``(X_val, y_val)``; if None, a seeded
                 ``validation_fraction`` of the training data is held out.
+            resume_from: a Lightning checkpoint of an earlier fit with the same
+                parameters and data (``<run_dir>/checkpoints/last.ckpt``) to continue from.
 
         Returns:
             self.
@@ -169,6 +178,7 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
             val,
             options,
             target_kind="step" if self.per_step_ else "sequence",
+            resume_from=resume_from,
         )
         return self
 

@@ -63,8 +63,23 @@ class SequenceTagger(ClassifierMixin, SequenceEstimator):
         self.validation_fraction = validation_fraction
         self.run_dir = run_dir
 
-    def fit(self, X: Any, y: Any, *, validation_data: tuple[Any, Any] | None = None):
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        validation_data: tuple[Any, Any] | None = None,
+        resume_from: str | None = None,
+    ):
         """Train on sequences ``X`` and per-step labels ``y`` (one label array per sequence).
+
+        Args:
+            X: the training sequences.
+            y: one label array per sequence, as long as its sequence.
+            validation_data: ``(X_val, y_val)``; if None, a seeded
+                ``validation_fraction`` of the training data is held out.
+            resume_from: a Lightning checkpoint of an earlier fit with the same
+                parameters and data (``<run_dir>/checkpoints/last.ckpt``) to continue from.
 
         Returns:
             self.
@@ -90,7 +105,11 @@ class SequenceTagger(ClassifierMixin, SequenceEstimator):
         self.network_ = self._build_network(self.n_features_in_, len(self.classes_), options)
         val = (self.normalizer_.transform(val_seqs), val_codes) if val_seqs else None
         self._train(
-            (self.normalizer_.transform(train_seqs), train_codes), val, options, target_kind="step"
+            (self.normalizer_.transform(train_seqs), train_codes),
+            val,
+            options,
+            target_kind="step",
+            resume_from=resume_from,
         )
         return self
 
