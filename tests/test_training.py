@@ -174,3 +174,17 @@ def test_ddp_two_processes_match_one(tmp_path):
     two = load_file(tmp_path / "weights-2.safetensors")
     for name in one:
         assert torch.allclose(one[name], two[name], atol=1e-4), name
+
+
+def test_num_threads_applies_during_training_and_is_restored(tmp_path, monkeypatch):
+    seen = []
+    monkeypatch.setattr(
+        "lstmkit.training.module.SequenceModule.on_train_start",
+        lambda self: seen.append(torch.get_num_threads()),
+    )
+    before = torch.get_num_threads()
+    train(tmp_path, "threads", max_epochs=1, val=False, num_threads=2)
+    assert seen == [2]
+    assert torch.get_num_threads() == before
+    with pytest.raises(ValueError, match="num_threads must be an int >= 1"):
+        TrainingOptions(num_threads=0)

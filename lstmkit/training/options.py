@@ -56,6 +56,9 @@ class TrainingOptions:
             (e.g. ``strategy="ddp", devices=2`` for two processes).
         progress_bar: show Lightning's progress bar.
         log_dir: folder for metrics CSV, plots and checkpoints; None = a temporary one.
+        num_threads: CPU threads torch may use while training (restored afterwards);
+            None keeps torch's setting. On a shared machine 1 can be much faster:
+            idle-spinning OpenMP threads slow small recurrent ops when a core is busy.
 
     Returns:
         A dataclass; ``to_dict()`` gives JSON-safe values for a model's config.
@@ -92,6 +95,7 @@ class TrainingOptions:
     strategy: str = "auto"
     progress_bar: bool = False
     log_dir: str | None = None
+    num_threads: int | None = None
 
     def __post_init__(self) -> None:
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
@@ -120,6 +124,8 @@ class TrainingOptions:
         check_choice("padding_side", self.padding_side, PADDING_SIDES)
         check_int("seed", self.seed, 0)
         check_int("num_nodes", self.num_nodes, 1)
+        if self.num_threads is not None:
+            check_int("num_threads", self.num_threads, 1)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -252,9 +252,16 @@ def fit_network(
             use_distributed_sampler=False,  # batches are split per rank by _RankSlices
             default_root_dir=run_dir,
         )
+    threads = torch.get_num_threads()
+    if options.num_threads is not None:
+        torch.set_num_threads(options.num_threads)
     start = time.perf_counter()
-    with _quiet_lightning(options.progress_bar):
-        trainer.fit(module, datamodule=data, ckpt_path=str(resume_from) if resume_from else None)
+    try:
+        with _quiet_lightning(options.progress_bar):
+            ckpt = str(resume_from) if resume_from else None
+            trainer.fit(module, datamodule=data, ckpt_path=ckpt)
+    finally:
+        torch.set_num_threads(threads)
     seconds = time.perf_counter() - start
 
     if options.output_model == "best-validation" and best.best_weights is not None:
