@@ -126,6 +126,24 @@ class SequenceEstimator(BaseEstimator):
         order = np.random.default_rng(seed).permutation(n)
         return np.sort(order[n_val:]), np.sort(order[:n_val])
 
+    def _hold_out(self, seqs: list[np.ndarray], targets: Any, seed: int) -> tuple:
+        """``(train_seqs, train_targets, val_seqs, val_targets)`` by the seeded split.
+
+        ``targets`` is an array (one row per sequence) or a list (one array per
+        sequence); each part keeps that form.
+        """
+        train_idx, val_idx = self._validation_split(len(seqs), seed)
+
+        def pick(items: Any, idx: np.ndarray) -> Any:
+            return [items[i] for i in idx] if isinstance(items, list) else items[idx]
+
+        return (
+            pick(seqs, train_idx),
+            pick(targets, train_idx),
+            pick(seqs, val_idx),
+            pick(targets, val_idx),
+        )
+
     def _seed(self, options: TrainingOptions) -> None:
         torch.manual_seed(options.seed)
 

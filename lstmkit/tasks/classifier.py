@@ -118,13 +118,9 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
             val_seqs = as_sequences(X_val, name="X_val", num_features=seqs[0].shape[1])
             check_same_length(val_seqs, y_val, x_name="X_val", y_name="y_val")
             val_codes = encoding.encode(y_val, "y_val")
-            train_idx = np.arange(len(seqs))
+            train_seqs, train_codes = seqs, codes
         else:
-            train_idx, val_idx = self._validation_split(len(seqs), options.seed)
-            val_seqs = [seqs[i] for i in val_idx]
-            val_codes = codes[val_idx]
-        train_seqs = [seqs[i] for i in train_idx]
-        train_codes = codes[train_idx]
+            train_seqs, train_codes, val_seqs, val_codes = self._hold_out(seqs, codes, options.seed)
 
         self.label_encoding_ = encoding
         self.classes_ = encoding.classes_

@@ -156,14 +156,9 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
             val_targets = self._targets(val_seqs, y_val, "y_val", self.n_outputs_)
             train_seqs, train_targets = seqs, targets
         else:
-            train_idx, val_idx = self._validation_split(len(seqs), options.seed)
-            train_seqs = [seqs[i] for i in train_idx]
-            val_seqs = [seqs[i] for i in val_idx]
-            if self.per_step_:
-                train_targets = [targets[i] for i in train_idx]
-                val_targets = [targets[i] for i in val_idx]
-            else:
-                train_targets, val_targets = targets[train_idx], targets[val_idx]
+            train_seqs, train_targets, val_seqs, val_targets = self._hold_out(
+                seqs, targets, options.seed
+            )
 
         self.n_features_in_ = seqs[0].shape[1]
         self.normalizer_ = Normalizer(self.normalization).fit(train_seqs)

@@ -95,9 +95,9 @@ class SequenceTagger(ClassifierMixin, SequenceEstimator):
             val_codes = encoding.encode(y_val, "y_val", X=val_seqs)
             train_seqs, train_codes = seqs, codes
         else:
-            train_idx, val_idx = self._validation_split(len(seqs), options.seed)
-            train_seqs, train_codes = [seqs[i] for i in train_idx], [codes[i] for i in train_idx]
-            val_seqs, val_codes = [seqs[i] for i in val_idx], [codes[i] for i in val_idx]
+            train_seqs, train_codes, val_seqs, val_codes = self._hold_out(
+                seqs, list(codes), options.seed
+            )
         self.label_encoding_ = encoding
         self.classes_ = encoding.classes_
         self.n_features_in_ = seqs[0].shape[1]
