@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from lstmkit.nn.validation import describe as describe_value
+from lstmkit._messages import describe
 
 # numpy dtype kinds that name non-numeric data, and how to say so in an error
 _NON_NUMERIC_KINDS = {
@@ -26,13 +26,6 @@ _NON_NUMERIC_KINDS = {
     "m": "timedeltas",
     "V": "raw records",
 }
-
-
-def describe(value: Any) -> str:
-    """A short description of ``value`` for error messages; arrays by dtype and shape."""
-    if isinstance(value, np.ndarray):
-        return f"a {value.dtype} array of shape {value.shape}"
-    return describe_value(value)
 
 
 def count(value: Any, name: str) -> int:

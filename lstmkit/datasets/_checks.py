@@ -12,15 +12,7 @@ from typing import Any
 
 import numpy as np
 
-
-def describe(value: Any) -> str:
-    """A short description of ``value`` for error messages; arrays by dtype and shape."""
-    if isinstance(value, np.ndarray):
-        return f"a {value.dtype} array of shape {value.shape}"
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{text} ({type(value).__name__})"
+from lstmkit._messages import describe
 
 
 def check_int(name: str, value: Any, minimum: int) -> None:

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from lstmkit._messages import describe
+
 JSONValue = None | bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"]
 
 
@@ -88,7 +90,7 @@ def to_jsonable(obj: Any, *, path: str = "obj") -> JSONValue:
                 raise TypeError(
                     f"{path} must have str keys (JSON would turn {key!r} into "
                     f"{str(key)!r} and the round trip would change it); received key "
-                    f"{_describe(key)}"
+                    f"{describe(key)}"
                 )
             key = str.__str__(key)  # plain str, also for np.str_ keys
             result[key] = to_jsonable(value, path=f"{path}[{key!r}]")
@@ -101,7 +103,7 @@ def to_jsonable(obj: Any, *, path: str = "obj") -> JSONValue:
     raise TypeError(
         f"{path} must be a JSON-compatible value (None, bool, int, float, str, list, "
         f"tuple, dict with str keys, NumPy scalar or array, Path or dataclass); "
-        f"received {_describe(obj)}{hint}"
+        f"received {describe(obj)}{hint}"
     )
 
 
@@ -114,17 +116,8 @@ def _numpy_scalar(value: np.generic, path: str) -> JSONValue:
         return float(value)
     raise TypeError(
         f"{path} must be a JSON-compatible value; received the NumPy scalar "
-        f"{_describe(value)}, which has no JSON form"
+        f"{describe(value)}, which has no JSON form"
     )
-
-
-def _describe(value: Any) -> str:
-    # Local copy of lstmkit.nn.validation.describe without the torch import, so the
-    # JSON helper stays importable (and fast) on its own.
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{text} ({type(value).__name__})"
 
 
 def save_json(path: str | os.PathLike[str], obj: Any) -> Path:

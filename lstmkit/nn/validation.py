@@ -11,15 +11,7 @@ from typing import Any
 
 import torch
 
-
-def describe(value: Any) -> str:
-    """A short description of ``value`` for error messages."""
-    if isinstance(value, torch.Tensor):
-        return f"a {value.dtype} tensor of shape {tuple(value.shape)}"
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{text} ({type(value).__name__})"
+from lstmkit._messages import describe
 
 
 def check_choice(name: str, value: Any, choices: Container[Any] | Iterable[Any]) -> None:

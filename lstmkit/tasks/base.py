@@ -18,6 +18,7 @@ import torch
 from sklearn.base import BaseEstimator
 
 import lstmkit
+from lstmkit._messages import describe
 from lstmkit.data import (
     NORMALIZATIONS,
     LabelEncoding,
@@ -44,12 +45,6 @@ def register(cls: type[SequenceEstimator]) -> type[SequenceEstimator]:
     return cls
 
 
-def _describe(value: Any) -> str:
-    if isinstance(value, np.ndarray | torch.Tensor):
-        return f"a {type(value).__name__} of shape {tuple(value.shape)}"
-    return f"{type(value).__name__} {value!r}"
-
-
 class SequenceEstimator(BaseEstimator):
     """Base class of the lstmkit estimators (not used directly).
 
@@ -73,7 +68,7 @@ class SequenceEstimator(BaseEstimator):
         if not isinstance(options, TrainingOptions):
             raise TypeError(
                 f"training_options must be a TrainingOptions, a dict of its fields or None; "
-                f"received {_describe(options)}"
+                f"received {describe(options)}"
             )
         return options
 
@@ -84,16 +79,16 @@ class SequenceEstimator(BaseEstimator):
         for name, low in (("hidden_size", 1), ("num_layers", 1)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-                raise ValueError(f"{name} must be an int >= {low}; received {_describe(value)}")
+                raise ValueError(f"{name} must be an int >= {low}; received {describe(value)}")
         if isinstance(self.dropout, bool) or not isinstance(self.dropout, int | float):
             raise TypeError(
-                f"dropout must be a number in [0, 1); received {_describe(self.dropout)}"
+                f"dropout must be a number in [0, 1); received {describe(self.dropout)}"
             )
         if not 0 <= self.dropout < 1:
             raise ValueError(f"dropout must lie in [0, 1); received {self.dropout}")
         if self.layer_options is not None and not isinstance(self.layer_options, dict):
             raise TypeError(
-                f"layer_options must be a dict or None; received {_describe(self.layer_options)}"
+                f"layer_options must be a dict or None; received {describe(self.layer_options)}"
             )
         if self.normalization is not None and self.normalization not in NORMALIZATIONS:
             raise ValueError(
@@ -103,7 +98,7 @@ class SequenceEstimator(BaseEstimator):
         fraction = self.validation_fraction
         if isinstance(fraction, bool) or not isinstance(fraction, int | float):
             raise TypeError(
-                f"validation_fraction must be a number in [0, 1); received {_describe(fraction)}"
+                f"validation_fraction must be a number in [0, 1); received {describe(fraction)}"
             )
         if not 0 <= fraction < 1:
             raise ValueError(f"validation_fraction must lie in [0, 1); received {fraction}")

@@ -17,21 +17,12 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from lstmkit._messages import describe
+
 DPI = 120
 # MATLAB's default line colours, so the figures look familiar to its users.
 BLUE, ORANGE, YELLOW, PURPLE, GREEN = "#0072BD", "#D95319", "#EDB120", "#7E2F8E", "#77AC30"
 SKY, RED = "#4DBEEE", "#A2142F"
-
-
-def describe(value: Any) -> str:
-    """A short description of ``value`` for error messages."""
-    shape = getattr(value, "shape", None)
-    if shape is not None and hasattr(value, "dtype"):
-        return f"{type(value).__name__} of shape {tuple(shape)} and dtype {value.dtype}"
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{text} ({type(value).__name__})"
 
 
 def check_png_path(path: Any) -> Path:
