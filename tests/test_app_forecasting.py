@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from lstmkit.apps.baselines import (
+from lstmkit.apps.forecasting import METHODS, run
+from lstmkit.baselines.forecasting import (
     WarningCounter,
     arima_baseline,
     dominant_period,
@@ -16,7 +17,6 @@ from lstmkit.apps.baselines import (
     per_channel,
     seasonal_naive_baseline,
 )
-from lstmkit.apps.forecasting import METHODS, run
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -14,7 +14,7 @@ Like MATLAB's "Time Series Forecasting Using Deep Learning", plus a real series:
    test window. Closed loop: 24-month forecasts (a planning horizon of space-weather
    outlooks) from 11 origins, one every 24 months, which tile the test window, each
    from the data known at its origin (no refitting).
-3. **Baselines** (:mod:`lstmkit.apps.baselines`), computed in the same run from the
+3. **Baselines** (:mod:`lstmkit.baselines.forecasting`), computed in the same run from the
    same histories: naive (last value), seasonal naive (132 months for sunspots; for
    each waveform, the period of the dominant autocorrelation peak of that sequence's
    own history, because every waveform has its own frequencies), ETS(A, Ad, A)
@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from lstmkit.apps.baselines import (
+from lstmkit.baselines.forecasting import (
     WarningCounter,
     arima_baseline,
     dominant_period,
