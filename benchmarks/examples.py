@@ -26,13 +26,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).resolve().parent / "results"
+# app name -> module with ``run(out_dir, *, quick, seed) -> dict``: the package's own
+# registry, so a new app is benchmarked as soon as it is registered
+from lstmkit.apps import APPS
 
-#: app name -> module with ``run(out_dir, *, quick, seed) -> dict``
-APPS: dict[str, str] = {
-    "sequence-classification": "lstmkit.apps.sequence_classification",
-    "forecasting": "lstmkit.apps.forecasting",
-}
+RESULTS = Path(__file__).resolve().parent / "results"
 
 # Headline metrics shown in the table, in order, if an app reports them.
 HEADLINES = (
