@@ -61,7 +61,14 @@ def _machine() -> dict[str, Any]:
 
 
 def _headline(metrics: dict[str, Any]) -> dict[str, Any]:
-    """The scalar metrics worth a table column (top level first, then ``test``)."""
+    """The scalar metrics worth a table column (top level first, then ``test``).
+
+    An app that names its own headline (a ``"headline"`` dict of scalars in its
+    metrics) gets exactly that; otherwise the known keys in :data:`HEADLINES` are used.
+    """
+    own = metrics.get("headline")
+    if isinstance(own, dict) and own:
+        return {k: v for k, v in own.items() if isinstance(v, int | float | str)}
     found: dict[str, Any] = {}
     sources = [metrics] + [
         metrics[k] for k in ("test", "metrics") if isinstance(metrics.get(k), dict)
