@@ -62,6 +62,7 @@ def run(
     quick: bool = typer.Option(False, "--quick", help="Small, fast configuration."),
     out: Path = typer.Option(None, help="Run folder (default runs/EXAMPLE)."),
     seed: int = typer.Option(0, help="Seed for splits, weights and shuffling."),
+    text: Path = typer.Option(None, help="text-generation only: learn this text file."),
 ) -> None:
     """Run one of the seed examples end to end and write its run folder."""
     from lstmkit.apps import APPS, run_app
@@ -69,8 +70,56 @@ def run(
     if example not in APPS:
         _fail(f"unknown example {example!r}; choose one of {', '.join(sorted(APPS))}")
     out = out or Path("runs") / example
-    run_app(example, out, quick=quick, seed=seed)
+    if text is not None:
+        if example != "text-generation":
+            _fail(f"--text is an option of text-generation only, not of {example!r}")
+        if not text.is_file():
+            _fail(f"--text {str(text)!r}: no such file")
+        from lstmkit.apps.text_generation import run as run_text_generation
+
+        out.mkdir(parents=True, exist_ok=True)
+        run_text_generation(out, quick=quick, seed=seed, text=text)
+    else:
+        run_app(example, out, quick=quick, seed=seed)
     typer.echo(f"\nRun folder: {out.resolve()}")
+
+
+@app.command()
+def generate(
+    model: Path = typer.Argument(
+        ..., help="A TextGenerator folder (e.g. runs/text-generation/model)."
+    ),
+    prompt: str = typer.Option("", help="Text to continue; \\n is a line break (empty: new text)."),
+    max_words: int = typer.Option(
+        100, min=0, help="Tokens to generate (words, punctuation, line breaks)."
+    ),
+    temperature: float = typer.Option(0.8, min=0.0, help="0 = greedy; < 1 sharper; > 1 flatter."),
+    top_k: int = typer.Option(None, min=1, help="Sample among the k most likely tokens."),
+    top_p: float = typer.Option(None, min=0.0, max=1.0, help="Nucleus sampling mass."),
+    seed: int = typer.Option(0, min=0, help="Seed of the sampling (same seed, same text)."),
+) -> None:
+    """Write text with a trained language model, streamed word by word."""
+    import sys
+
+    from lstmkit.io import ModelFormatError
+    from lstmkit.tasks import TextGenerator, load
+
+    try:
+        estimator = load(model)
+    except (ModelFormatError, FileNotFoundError, ValueError) as error:
+        _fail(str(error))
+    if not isinstance(estimator, TextGenerator):
+        _fail(f"{model} holds a {type(estimator).__name__}, not a TextGenerator")
+    prompt = prompt.replace("\\n", "\n")  # a shell argument cannot easily hold a line break
+    try:
+        pieces = estimator.generate(prompt, max_words, temperature, top_k, top_p, seed)
+    except (ValueError, TypeError) as error:
+        _fail(str(error))
+    sys.stdout.write(prompt.rstrip(" \t"))
+    for piece in pieces:
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+    sys.stdout.write("\n")
 
 
 @app.command()

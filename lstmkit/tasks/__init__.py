@@ -4,13 +4,21 @@
 * :class:`SequenceTagger`: a label per step.
 * :class:`SequenceRegressor`: values per sequence or per step.
 * :class:`Forecaster`: one-step-ahead, closed-loop and streaming forecasts.
+* :class:`TextGenerator`: an LSTM language model; perplexity and streamed generation.
 * :func:`load`: load any of them from a folder written by its ``save``.
 """
 
-from lstmkit.tasks.base import load
 from lstmkit.tasks.classifier import SequenceClassifier
 from lstmkit.tasks.forecaster import Forecaster
 from lstmkit.tasks.regressor import SequenceRegressor
 from lstmkit.tasks.tagger import SequenceTagger
+from lstmkit.tasks.text_generator import TextGenerator, load  # load: any estimator, text too
 
-__all__ = ["Forecaster", "SequenceClassifier", "SequenceRegressor", "SequenceTagger", "load"]
+__all__ = [
+    "Forecaster",
+    "SequenceClassifier",
+    "SequenceRegressor",
+    "SequenceTagger",
+    "TextGenerator",
+    "load",
+]

@@ -1,0 +1,360 @@
+"""Training a language model on one continuous text: stateful truncated BPTT on Lightning.
+
+The standard language-model set-up (Zaremba et al. 2014; PyTorch's word_language_model
+example): the token stream is cut into ``B`` equal parallel streams, one per batch row,
+and each batch is the next window of ``bptt`` tokens of every stream. The LSTM state at
+the end of one window is the start of the next (detached, so gradients flow back at
+most ``bptt`` steps: *truncated* back-propagation through time); each row thus reads
+its part of the text from beginning to end, with no resets in the middle of sentences.
+The state is reset to zero at the start of every epoch, and validation runs on its
+own streams with its own state.
+
+Lightning runs the loop, gradient clipping, checkpoints and the CSV log; the
+training-progress CSV and PNG have the same columns as every other lstmkit run, with
+perplexity as the metric. Training runs in one process (the carried state belongs to
+one set of streams).
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import numpy as np
+import torch
+from lightning.pytorch.callbacks import ModelCheckpoint
+from lightning.pytorch.loggers import CSVLogger
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+
+from lstmkit._messages import describe
+from lstmkit.training.callbacks import BestValidationWeights
+from lstmkit.training.options import TrainingOptions
+from lstmkit.training.trainer import (
+    CLIP_ALGORITHMS,
+    PROGRESS_CSV,
+    PROGRESS_PNG,
+    FitResult,
+    _history,
+    _plot_progress,
+    _quiet_lightning,
+)
+
+__all__ = ["LanguageModelFitResult", "LanguageModelModule", "TokenStreams", "fit_language_model"]
+
+_OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "rmsprop": torch.optim.RMSprop,
+    "sgdm": torch.optim.SGD,
+}
+
+
+class TokenStreams(Dataset):
+    """A token stream as ``batch_size`` parallel streams, served window by window.
+
+    The first ``batch_size * L + 1`` tokens are used (``L = (N - 1) // batch_size``);
+    row ``b`` of every batch continues row ``b`` of the batch before. Item ``i`` is the
+    i-th window: inputs ``(B, t)`` and targets ``(B, t)`` (the inputs shifted by one
+    token), ``t = bptt`` except for a shorter last window.
+
+    Args:
+        tokens: token ids of one continuous text, ``(N,)``.
+        batch_size: number of parallel streams B.
+        bptt: window length (steps of back-propagation through time).
+
+    Returns:
+        A map-style dataset; use it with ``DataLoader(..., batch_size=None)`` and no
+        shuffling (the order is the point).
+
+    Example:
+        >>> import numpy as np
+        >>> from lstmkit.training import TokenStreams
+        >>> data = TokenStreams(np.arange(21), batch_size=2, bptt=4)
+        >>> len(data), data.tokens_per_epoch
+        (3, 20)
+        >>> x, y = data[0]
+        >>> x.tolist(), y.tolist()
+        ([[0, 1, 2, 3], [10, 11, 12, 13]], [[1, 2, 3, 4], [11, 12, 13, 14]])
+    """
+
+    def __init__(self, tokens: Any, batch_size: int, bptt: int) -> None:
+        ids = torch.as_tensor(np.asarray(tokens), dtype=torch.int64)
+        if ids.dim() != 1:
+            raise ValueError(f"tokens must be 1-D token ids; received {describe(tokens)}")
+        for name, value in (("batch_size", batch_size), ("bptt", bptt)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be an int >= 1; received {describe(value)}")
+        length = (len(ids) - 1) // batch_size
+        if length < 1:
+            raise ValueError(
+                f"tokens has {len(ids)} ids, too few for batch_size={batch_size} parallel "
+                f"streams (need at least batch_size + 1); use a smaller batch_size"
+            )
+        used = batch_size * length
+        self.inputs = ids[:used].reshape(batch_size, length)
+        self.targets = ids[1 : used + 1].reshape(batch_size, length)
+        self.bptt = bptt
+        self.tokens_per_epoch = used
+
+    def __len__(self) -> int:
+        return math.ceil(self.inputs.shape[1] / self.bptt)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        if not 0 <= index < len(self):
+            raise IndexError(f"window {index} out of range [0, {len(self)})")
+        cols = slice(index * self.bptt, (index + 1) * self.bptt)
+        return self.inputs[:, cols], self.targets[:, cols]
+
+
+def _detach(state: Any) -> Any:
+    """Cut the graph behind a carried state (truncated BPTT), keeping its values."""
+    if isinstance(state, tuple | list):
+        return type(state)(_detach(s) for s in state)
+    return state.detach()
+
+
+class LanguageModelModule(L.LightningModule):
+    """Stateful truncated-BPTT training of a language model network.
+
+    Args:
+        network: maps ``(tokens, state)`` to ``(hidden, state)`` and has
+            ``loss(hidden, targets, reduction)``.
+        options: the :class:`TrainingOptions` (optimiser, learning rate, schedule).
+            ``lr_schedule="cosine"`` decays the rate every iteration, to zero at the
+            last one (a language model often trains for only a few long epochs).
+
+    Returns:
+        A ``LightningModule``; ``train_tokens`` and ``train_seconds`` count the
+        tokens trained on and the time spent in training steps (validation excluded).
+
+    Example:
+        >>> from lstmkit.nn.language_model import LanguageModelNetwork
+        >>> from lstmkit.training import LanguageModelModule, TrainingOptions
+        >>> module = LanguageModelModule(LanguageModelNetwork(30, 8, 8), TrainingOptions())
+        >>> module.train_tokens
+        0
+    """
+
+    def __init__(self, network: nn.Module, options: TrainingOptions) -> None:
+        super().__init__()
+        self.network = network
+        self.options = options
+        self._train_state: Any = None
+        self._val_state: Any = None
+        self._val_nll = 0.0
+        self._val_count = 0
+        self.train_tokens = 0
+        self.train_seconds = 0.0
+        self._batch_start = 0.0
+
+    # ----------------------------------------------------------------- training
+    def on_train_epoch_start(self) -> None:
+        self._train_state = None  # every epoch reads the streams from their start
+
+    def on_train_batch_start(self, batch: Any, batch_idx: int) -> None:
+        self._batch_start = time.perf_counter()
+
+    def training_step(self, batch, batch_idx: int) -> torch.Tensor:
+        x, y = batch
+        hidden, state = self.network(x, self._train_state)
+        self._train_state = _detach(state)
+        loss = self.network.loss(hidden, y)
+        count = y.numel()
+        self.log("train_loss", loss, on_step=True, on_epoch=False, batch_size=count)
+        self.log("train_perplexity", loss.detach().exp(), on_step=True, on_epoch=False,
+                 batch_size=count)  # fmt: skip
+        self.log("lr", self.optimizers().param_groups[0]["lr"], on_step=True, on_epoch=False)
+        self.train_tokens += count
+        return loss
+
+    def on_train_batch_end(self, outputs: Any, batch: Any, batch_idx: int) -> None:
+        self.train_seconds += time.perf_counter() - self._batch_start
+
+    # --------------------------------------------------------------- validation
+    def on_validation_epoch_start(self) -> None:
+        self._val_state, self._val_nll, self._val_count = None, 0.0, 0
+
+    def validation_step(self, batch, batch_idx: int) -> None:
+        x, y = batch
+        hidden, self._val_state = self.network(x, self._val_state)
+        self._val_nll += float(self.network.loss(hidden, y, reduction="sum"))
+        self._val_count += y.numel()
+
+    def on_validation_epoch_end(self) -> None:
+        if self._val_count == 0:
+            return
+        loss = self._val_nll / self._val_count  # mean over every validation token
+        self.log("val_loss", loss)
+        self.log("val_perplexity", math.exp(min(loss, 700.0)))
+
+    # ---------------------------------------------------------------- optimiser
+    def configure_optimizers(self):
+        opts = self.options
+        kwargs: dict[str, Any] = {"lr": opts.learning_rate, "weight_decay": opts.l2_regularization}
+        if opts.optimizer == "sgdm":
+            kwargs["momentum"] = opts.momentum
+        optimizer = _OPTIMIZERS[opts.optimizer](self.network.parameters(), **kwargs)
+        if opts.lr_schedule == "none":
+            return optimizer
+        if opts.lr_schedule == "cosine":
+            steps = max(1, int(self.trainer.estimated_stepping_batches))
+            scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
+            return {"optimizer": optimizer,
+                    "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}  # fmt: skip
+        if opts.lr_schedule == "piecewise":
+            scheduler = torch.optim.lr_scheduler.StepLR(
+                optimizer, step_size=opts.lr_drop_period, gamma=opts.lr_drop_factor
+            )
+            return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler}}
+        scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+            optimizer, factor=opts.lr_drop_factor, patience=opts.lr_patience
+        )
+        return {
+            "optimizer": optimizer,
+            "lr_scheduler": {"scheduler": scheduler, "monitor": "val_loss", "strict": True},
+        }
+
+
+@dataclass
+class LanguageModelFitResult(FitResult):
+    """A :class:`FitResult` plus the training throughput.
+
+    Args:
+        train_tokens: tokens trained on (all epochs).
+        train_tokens_per_second: ``train_tokens`` over the time spent in training
+            steps (forward, backward, optimiser; validation excluded).
+        (the rest): as :class:`FitResult`.
+
+    Returns:
+        Made by :func:`fit_language_model`.
+
+    Example:
+        >>> import pandas as pd
+        >>> from lstmkit.training import LanguageModelFitResult
+        >>> LanguageModelFitResult("run", pd.DataFrame(), 1, None, None, 0.0, 2.0,
+        ...                        1000, 500.0).train_tokens_per_second
+        500.0
+    """
+
+    train_tokens: int = 0
+    train_tokens_per_second: float = 0.0
+
+
+def fit_language_model(
+    network: nn.Module,
+    train_tokens: Any,
+    val_tokens: Any | None,
+    options: TrainingOptions,
+    *,
+    bptt: int = 35,
+    run_dir: str | Path | None = None,
+) -> LanguageModelFitResult:
+    """Train a language model in place by stateful truncated BPTT; write the run folder.
+
+    Args:
+        network: a :class:`~lstmkit.nn.language_model.LanguageModelNetwork` (or any
+            module with its ``forward`` and ``loss``); trained in place.
+        train_tokens: token ids of the training text, one continuous stream.
+        val_tokens: token ids of the validation text, or None.
+        options: the :class:`TrainingOptions`; ``batch_size`` is the number of
+            parallel streams, ``validation_frequency`` (iterations) lets a run with few
+            long epochs validate, and keep the best weights, within an epoch.
+            ``shuffle``, ``sequence_length`` and ``padding_side`` do not apply.
+        bptt: window length: gradients flow back through at most this many steps.
+        run_dir: where the CSV, plot and checkpoints go (default: ``options.log_dir``
+            or a new temporary folder).
+
+    Returns:
+        A :class:`LanguageModelFitResult`. With ``output_model="best-validation"`` and
+        validation tokens, the network holds the weights of the lowest validation loss.
+
+    Example:
+        >>> import numpy as np
+        >>> from lstmkit.nn.language_model import LanguageModelNetwork
+        >>> from lstmkit.training import TrainingOptions, fit_language_model
+        >>> tokens = np.tile(np.arange(10), 50)            # 0 1 2 ... 9 0 1 2 ...
+        >>> result = fit_language_model(LanguageModelNetwork(10, 16, 16), tokens, None,
+        ...                             TrainingOptions(max_epochs=3), bptt=10)  # doctest: +SKIP
+    """
+    if options.devices not in (1, "1", "auto") or options.num_nodes != 1:
+        raise ValueError(
+            "fit_language_model trains in one process (the carried LSTM state belongs to "
+            f"one set of streams); received devices={options.devices!r}, "
+            f"num_nodes={options.num_nodes}"
+        )
+    run_dir = Path(run_dir or options.log_dir or tempfile.mkdtemp(prefix="lstmkit-lm-"))
+    run_dir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(run_dir / "lightning", ignore_errors=True)  # a fresh log for a fresh run
+    L.seed_everything(options.seed, workers=True, verbose=False)
+    train_set = TokenStreams(train_tokens, options.batch_size, bptt)
+    val_set = None
+    if val_tokens is not None and len(val_tokens) > 1:
+        # Validation streams: as few as keep it quick, yet every token is scored once.
+        val_batch = max(1, min(options.batch_size, (len(val_tokens) - 1) // (4 * bptt)))
+        val_set = TokenStreams(val_tokens, val_batch, bptt)
+    module = LanguageModelModule(network, options)
+    best = BestValidationWeights()
+    every = options.validation_frequency
+    with _quiet_lightning(options.progress_bar):
+        trainer = L.Trainer(
+            max_epochs=options.max_epochs,
+            accelerator=options.accelerator,
+            devices=1,
+            gradient_clip_val=options.gradient_threshold,
+            gradient_clip_algorithm=CLIP_ALGORITHMS[options.gradient_threshold_method],
+            deterministic=True,
+            enable_progress_bar=options.progress_bar,
+            enable_model_summary=False,
+            logger=CSVLogger(run_dir, name="", version="lightning"),
+            callbacks=[
+                best,
+                ModelCheckpoint(dirpath=run_dir / "checkpoints", save_last=True, save_top_k=0),
+            ],
+            log_every_n_steps=1,
+            num_sanity_val_steps=0,
+            limit_val_batches=1.0 if val_set is not None else 0,
+            val_check_interval=min(every, len(train_set)) if every else None,
+            check_val_every_n_epoch=None if every else 1,
+            default_root_dir=run_dir,
+        )
+    loaders = {
+        "train_dataloaders": DataLoader(train_set, batch_size=None, shuffle=False),
+        "val_dataloaders": (
+            DataLoader(val_set, batch_size=None, shuffle=False) if val_set is not None else []
+        ),
+    }
+    threads = torch.get_num_threads()
+    if options.num_threads is not None:
+        torch.set_num_threads(options.num_threads)
+    start = time.perf_counter()
+    try:
+        with _quiet_lightning(options.progress_bar):
+            trainer.fit(module, **loaders)
+    finally:
+        torch.set_num_threads(threads)
+    seconds = time.perf_counter() - start
+    if options.output_model == "best-validation" and best.best_weights is not None:
+        network.load_state_dict(best.best_weights)
+    network.eval()
+
+    history = _history(run_dir / "lightning" / "metrics.csv", "perplexity")
+    history.to_csv(run_dir / PROGRESS_CSV, index=False)
+    _plot_progress(history, run_dir / PROGRESS_PNG, "perplexity")
+    return LanguageModelFitResult(
+        run_dir=run_dir,
+        history=history,
+        epochs=trainer.current_epoch,
+        best_epoch=best.best_epoch,
+        best_val_loss=None if best.best_epoch is None else best.best_loss,
+        padding_fraction=0.0,  # one continuous stream: nothing is padded
+        seconds=seconds,
+        train_tokens=module.train_tokens,
+        train_tokens_per_second=module.train_tokens / max(module.train_seconds, 1e-9),
+    )
