@@ -126,6 +126,24 @@ def test_auto_picks_native_for_standard_and_fused_for_variants():
     assert layer.last_backend == "fused"  # torch's kernel cannot expose gates
 
 
+@pytest.mark.parametrize("options", [{}, {"peephole": True}])
+def test_auto_runs_a_single_step_on_the_reference_and_agrees(options):
+    # oneDNN's per-call set-up makes one step ~7x slower than the reference's matmuls,
+    # so "auto" streams on the reference; the numbers must not change with it.
+    torch.manual_seed(1)
+    layer = LSTM(3, 8, num_layers=2, **options).double().eval()
+    x = torch.randn(2, 6, 3, dtype=torch.float64)
+    full, _ = layer(x)
+    multi_step_backend = layer.last_backend
+    state, steps = None, []
+    for t in range(6):
+        y, state = layer.step(x[:, t], state)
+        assert layer.last_backend == "reference"
+        steps.append(y)
+    assert multi_step_backend == ("native" if not options else "fused")
+    torch.testing.assert_close(torch.stack(steps, 1), full, atol=1e-12, rtol=0)
+
+
 def test_recurrent_dropout_uses_one_mask_per_sequence():
     # With zero input weights and bias the only signal comes through h; if the mask
     # is shared over time, a unit dropped at step 1 stays dropped at every step.
