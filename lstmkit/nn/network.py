@@ -14,18 +14,23 @@ from torch import nn
 
 from lstmkit.nn.gru import GRU
 from lstmkit.nn.lstm import LSTM
+from lstmkit.nn.rnn import RNN
 from lstmkit.nn.validation import check_choice, check_int, check_probability
 
-LAYER_KINDS = ("lstm", "bilstm", "gru", "bigru")
+LAYER_KINDS = ("lstm", "bilstm", "gru", "bigru", "rnn")
+#: layer kind -> recurrent layer class; "rnn" is the simple (Elman, tanh) RNN, the
+#: baseline that the long-time-lag experiments compare the gated layers against.
+LAYER_CLASSES = {"lstm": LSTM, "bilstm": LSTM, "gru": GRU, "bigru": GRU, "rnn": RNN}
 
 
 class SequenceNetwork(nn.Module):
-    """Recurrent layers (LSTM, BiLSTM, GRU, BiGRU) followed by dropout and a linear head.
+    """Recurrent layers (LSTM, BiLSTM, GRU, BiGRU, RNN) followed by dropout and a linear head.
 
     Args:
         input_size: features per step.
         output_size: outputs per sequence (``output_mode="last"``) or per step.
-        layer: ``"lstm"``, ``"bilstm"``, ``"gru"`` or ``"bigru"``.
+        layer: ``"lstm"``, ``"bilstm"``, ``"gru"``, ``"bigru"`` or ``"rnn"`` (simple
+            Elman RNN, tanh).
         hidden_size: units per recurrent layer (per direction).
         num_layers: stacked recurrent layers.
         dropout: dropout between recurrent layers and before the head.
@@ -63,7 +68,7 @@ class SequenceNetwork(nn.Module):
         check_int("output_size", output_size, 1)
         check_choice("layer", layer, LAYER_KINDS)
         check_probability("dropout", dropout)
-        layer_class = GRU if layer.endswith("gru") else LSTM
+        layer_class = LAYER_CLASSES[layer]
         self.recurrent = layer_class(
             input_size,
             hidden_size,

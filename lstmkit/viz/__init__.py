@@ -9,11 +9,19 @@ importing or using lstmkit leaves the global matplotlib backend alone.
 from lstmkit.viz.confusion import plot_confusion_matrix
 from lstmkit.viz.forecast import plot_forecast
 from lstmkit.viz.gates import plot_gate_heatmaps
+from lstmkit.viz.long_memory import (
+    plot_gradient_flow,
+    plot_memory_heatmaps,
+    plot_solved_vs_lag,
+)
 from lstmkit.viz.training_progress import plot_training_progress
 
 __all__ = [
     "plot_confusion_matrix",
     "plot_forecast",
     "plot_gate_heatmaps",
+    "plot_gradient_flow",
+    "plot_memory_heatmaps",
+    "plot_solved_vs_lag",
     "plot_training_progress",
 ]
