@@ -12,6 +12,8 @@ from pathlib import Path
 
 import typer
 
+from lstmkit.apps import APPS  # a plain dict of names; importing it loads no torch
+
 app = typer.Typer(
     name="lstmkit",
     help="Long Short-Term Memory networks: train, evaluate and run the classic examples.",
@@ -58,14 +60,14 @@ def demo(out: Path = typer.Option(Path("runs/demo"), help="Run folder to write."
 
 @app.command()
 def run(
-    example: str = typer.Argument(..., help="sequence-classification | forecasting"),
+    example: str = typer.Argument(..., help=" | ".join(APPS)),
     quick: bool = typer.Option(False, "--quick", help="Small, fast configuration."),
     out: Path = typer.Option(None, help="Run folder (default runs/EXAMPLE)."),
     seed: int = typer.Option(0, help="Seed for splits, weights and shuffling."),
     text: Path = typer.Option(None, help="text-generation only: learn this text file."),
 ) -> None:
     """Run one of the seed examples end to end and write its run folder."""
-    from lstmkit.apps import APPS, run_app
+    from lstmkit.apps import run_app
 
     if example not in APPS:
         _fail(f"unknown example {example!r}; choose one of {', '.join(sorted(APPS))}")

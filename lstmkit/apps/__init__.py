@@ -15,6 +15,10 @@ from typing import Any
 APPS: dict[str, str] = {
     "sequence-classification": "lstmkit.apps.sequence_classification",
     "forecasting": "lstmkit.apps.forecasting",
+    "radar": "lstmkit.apps.radar",
+    "ecg": "lstmkit.apps.ecg",
+    "text-generation": "lstmkit.apps.text_generation",
+    "long-memory": "lstmkit.apps.long_memory",
 }
 
 
@@ -31,8 +35,8 @@ def run_app(name: str, out_dir: str | Path, *, quick: bool = False, seed: int = 
         The metrics the app wrote to ``out_dir/metrics.json``.
 
     Example:
-        >>> sorted(APPS)
-        ['forecasting', 'sequence-classification']
+        >>> sorted(APPS)[:3]
+        ['ecg', 'forecasting', 'long-memory']
     """
     if name not in APPS:
         raise ValueError(f"unknown example {name!r}; choose one of {sorted(APPS)}")
