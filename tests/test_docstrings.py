@@ -20,6 +20,15 @@ PACKAGES = [
     "lstmkit.viz",
     "lstmkit.training",
     "lstmkit.tasks",
+    "lstmkit.datasets.radar",
+    "lstmkit.datasets.long_memory",
+    "lstmkit.baselines.radar",
+    "lstmkit.signal",
+    "lstmkit.datasets.ecg",
+    "lstmkit.baselines.ecg_rhythm",
+    "lstmkit.text",
+    "lstmkit.baselines.ngram",
+    "lstmkit.datasets.shakespeare",
 ]
 
 

@@ -7,6 +7,14 @@ a :class:`SequenceClassificationData` (classification) or a :class:`SeriesData`
 (forecasting), and :func:`train_test_split_series` holds out the end of a series.
 """
 
+from lstmkit.datasets.long_memory import (
+    adding_problem,
+    adding_solved,
+    embedded_reber,
+    reber_solved,
+    temporal_order,
+    temporal_order_solved,
+)
 from lstmkit.datasets.registry import list_datasets, load_dataset
 from lstmkit.datasets.split import train_test_split_series
 from lstmkit.datasets.types import DatasetInfo, SequenceClassificationData, SeriesData
@@ -15,7 +23,13 @@ __all__ = [
     "DatasetInfo",
     "SequenceClassificationData",
     "SeriesData",
+    "adding_problem",
+    "adding_solved",
+    "embedded_reber",
     "list_datasets",
     "load_dataset",
+    "reber_solved",
+    "temporal_order",
+    "temporal_order_solved",
     "train_test_split_series",
 ]
