@@ -45,6 +45,21 @@ def register(cls: type[SequenceEstimator]) -> type[SequenceEstimator]:
     return cls
 
 
+def resolve_training_options(options: Any) -> TrainingOptions:
+    """An estimator's ``training_options`` as a :class:`TrainingOptions` (None: defaults;
+    a dict: its fields), or a TypeError saying what came instead."""
+    if options is None:
+        return TrainingOptions()
+    if isinstance(options, dict):
+        return TrainingOptions.from_dict(options)
+    if not isinstance(options, TrainingOptions):
+        raise TypeError(
+            f"training_options must be a TrainingOptions, a dict of its fields or None; "
+            f"received {describe(options)}"
+        )
+    return options
+
+
 class SequenceEstimator(BaseEstimator):
     """Base class of the lstmkit estimators (not used directly).
 
@@ -60,17 +75,7 @@ class SequenceEstimator(BaseEstimator):
 
     # ------------------------------------------------------------------ checks
     def _training_options(self) -> TrainingOptions:
-        options = self.training_options
-        if options is None:
-            return TrainingOptions()
-        if isinstance(options, dict):
-            return TrainingOptions.from_dict(options)
-        if not isinstance(options, TrainingOptions):
-            raise TypeError(
-                f"training_options must be a TrainingOptions, a dict of its fields or None; "
-                f"received {describe(options)}"
-            )
-        return options
+        return resolve_training_options(self.training_options)
 
     def _check_params(self) -> TrainingOptions:
         """Validate the common constructor parameters (at fit, as scikit-learn asks)."""

@@ -106,17 +106,7 @@ class TextGenerator(BaseEstimator):
 
     # ------------------------------------------------------------------ checks
     def _training_options(self) -> TrainingOptions:
-        options = self.training_options
-        if options is None:
-            return TrainingOptions()
-        if isinstance(options, dict):
-            return TrainingOptions.from_dict(options)
-        if not isinstance(options, TrainingOptions):
-            raise TypeError(
-                f"training_options must be a TrainingOptions, a dict of its fields or None; "
-                f"received {describe(options)}"
-            )
-        return options
+        return base.resolve_training_options(self.training_options)
 
     def _check_params(self) -> TrainingOptions:
         if self.level not in LEVELS:
