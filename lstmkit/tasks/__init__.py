@@ -8,11 +8,12 @@
 * :func:`load`: load any of them from a folder written by its ``save``.
 """
 
+from lstmkit.tasks.base import load
 from lstmkit.tasks.classifier import SequenceClassifier
 from lstmkit.tasks.forecaster import Forecaster
 from lstmkit.tasks.regressor import SequenceRegressor
 from lstmkit.tasks.tagger import SequenceTagger
-from lstmkit.tasks.text_generator import TextGenerator, load  # load: any estimator, text too
+from lstmkit.tasks.text_generator import TextGenerator
 
 __all__ = [
     "Forecaster",

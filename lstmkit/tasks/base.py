@@ -36,13 +36,25 @@ __all__ = ["PREDICT_BATCH_SIZE", "SequenceEstimator", "load", "register"]
 PREDICT_BATCH_SIZE = 256
 
 # Estimator class name -> class, for :func:`load` (never unpickle a class from a file).
-_REGISTRY: dict[str, type[SequenceEstimator]] = {}
+# A registered class rebuilds itself from a saved folder with the classmethod
+# ``_from_saved(state, config)``.
+_REGISTRY: dict[str, type] = {}
 
 
-def register(cls: type[SequenceEstimator]) -> type[SequenceEstimator]:
+def register(cls: type) -> type:
     """Class decorator: make ``cls`` loadable by :func:`load` under its class name."""
     _REGISTRY[cls.__name__] = cls
     return cls
+
+
+def saved_params(estimator: Any) -> dict[str, Any]:
+    """An estimator's constructor parameters as ``save`` stores them (JSON-ready forms
+    of ``training_options`` and ``run_dir``)."""
+    params = estimator.get_params(deep=False)
+    params["training_options"] = estimator._training_options().to_dict()
+    if params.get("run_dir") is not None:
+        params["run_dir"] = str(params["run_dir"])
+    return params
 
 
 def resolve_training_options(options: Any) -> TrainingOptions:
@@ -243,13 +255,9 @@ class SequenceEstimator(BaseEstimator):
         from lstmkit.io import save_model, to_jsonable
 
         self._check_fitted()
-        params = self.get_params(deep=False)
-        params["training_options"] = self._training_options().to_dict()
-        if params.get("run_dir") is not None:
-            params["run_dir"] = str(params["run_dir"])
         config = {
             "estimator": type(self).__name__,
-            "params": to_jsonable(params, path="params"),
+            "params": to_jsonable(saved_params(self), path="params"),
             "n_features_in_": int(self.n_features_in_),
             "output_size": int(self.network_.head.out_features),
             "normalizer": self.normalizer_.to_dict(),
@@ -257,6 +265,23 @@ class SequenceEstimator(BaseEstimator):
             **self._extra_config(),
         }
         return save_model(directory, self.network_.state_dict(), config)
+
+    @classmethod
+    def _from_saved(cls, state: dict[str, Any], config: dict[str, Any]) -> SequenceEstimator:
+        """Rebuild a fitted estimator from what :meth:`save` wrote."""
+        params = dict(config["params"])
+        params["training_options"] = TrainingOptions.from_dict(params["training_options"])
+        model = cls(**params)
+        options = model._training_options()
+        model.n_features_in_ = int(config["n_features_in_"])
+        model.normalizer_ = Normalizer.from_dict(config["normalizer"])
+        model._restore_extra(config)  # before the network: it may set the output mode
+        model.network_ = model._build_network(
+            model.n_features_in_, int(config["output_size"]), options
+        )
+        model.network_.load_state_dict(state)
+        model.network_.eval()
+        return model
 
     @classmethod
     def load(cls, directory: str | Path) -> SequenceEstimator:
@@ -271,8 +296,8 @@ class SequenceEstimator(BaseEstimator):
         return model
 
 
-def load(directory: str | Path) -> SequenceEstimator:
-    """Load any lstmkit estimator saved with ``save``, as its own class.
+def load(directory: str | Path) -> Any:
+    """Load any lstmkit estimator saved with ``save`` (TextGenerator too), as its own class.
 
     The class comes from the name in ``config.json`` looked up in a fixed registry of
     lstmkit's estimators; nothing is unpickled and no code from the folder runs.
@@ -298,18 +323,7 @@ def load(directory: str | Path) -> SequenceEstimator:
             f"{directory} holds no lstmkit estimator (config.json 'estimator' is {name!r}; "
             f"known: {sorted(_REGISTRY)})"
         )
-    cls = _REGISTRY[name]
-    params = dict(config["params"])
-    params["training_options"] = TrainingOptions.from_dict(params["training_options"])
-    model = cls(**params)
-    options = model._training_options()
-    model.n_features_in_ = int(config["n_features_in_"])
-    model.normalizer_ = Normalizer.from_dict(config["normalizer"])
-    model._restore_extra(config)  # before the network: it may set the output mode
-    model.network_ = model._build_network(model.n_features_in_, int(config["output_size"]), options)
-    model.network_.load_state_dict(state)
-    model.network_.eval()
-    return model
+    return _REGISTRY[name]._from_saved(state, config)
 
 
 def encoding_from_config(config: dict[str, Any]) -> LabelEncoding:

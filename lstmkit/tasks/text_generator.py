@@ -26,7 +26,7 @@ from lstmkit.tasks import base
 from lstmkit.text import LEVELS, NEWLINE, StreamingDetokenizer, Tokenizer
 from lstmkit.training import TrainingOptions, fit_language_model
 
-__all__ = ["TextGenerator", "load"]
+__all__ = ["TextGenerator"]
 
 #: Tokens scored per forward pass in :meth:`TextGenerator.perplexity` (one stream).
 EVAL_CHUNK = 2048
@@ -40,6 +40,7 @@ def _check_int(name: str, value: Any, low: int, *, allow_none: bool = False) -> 
         raise ValueError(f"{name} must be an int >= {low}{none}; received {describe(value)}")
 
 
+@base.register
 class TextGenerator(BaseEstimator):
     """Word-level (or character-level) LSTM language model with streaming generation.
 
@@ -341,13 +342,9 @@ class TextGenerator(BaseEstimator):
         from lstmkit.io import save_model, to_jsonable
 
         self._check_fitted()
-        params = self.get_params(deep=False)
-        params["training_options"] = self._training_options().to_dict()
-        if params.get("run_dir") is not None:
-            params["run_dir"] = str(params["run_dir"])
         config = {
             "estimator": type(self).__name__,
-            "params": to_jsonable(params, path="params"),
+            "params": to_jsonable(base.saved_params(self), path="params"),
             "tokenizer": self.tokenizer_.to_dict(),
             "estimator_lstmkit_version": lstmkit.__version__,
         }
@@ -376,33 +373,7 @@ class TextGenerator(BaseEstimator):
         Returns:
             The fitted TextGenerator.
         """
-        model = load(directory)
+        model = base.load(directory)
         if not isinstance(model, cls):
             raise ValueError(f"{directory} holds a {type(model).__name__}, not a {cls.__name__}")
         return model
-
-
-def load(directory: str | Path) -> Any:
-    """Load any lstmkit estimator saved with ``save``, TextGenerator included, as its class.
-
-    A :class:`TextGenerator` folder is rebuilt here; every other estimator goes to
-    :func:`lstmkit.tasks.base.load`. Nothing is unpickled.
-
-    Args:
-        directory: a model folder written by an estimator's ``save``.
-
-    Returns:
-        The fitted estimator.
-
-    Example:
-        >>> from lstmkit.tasks import load
-        >>> load("no/such/folder")  # doctest: +IGNORE_EXCEPTION_DETAIL
-        Traceback (most recent call last):
-        lstmkit.io.model.ModelFormatError: cannot load a model from no/such/folder ...
-    """
-    from lstmkit.io import load_model
-
-    state, config = load_model(directory)
-    if config.get("estimator") == TextGenerator.__name__:
-        return TextGenerator._from_saved(state, config)
-    return base.load(directory)
