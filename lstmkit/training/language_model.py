@@ -35,6 +35,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from lstmkit._messages import describe
 from lstmkit.training.callbacks import BestValidationWeights
+from lstmkit.training.module import build_optimizer, optimizer_config
 from lstmkit.training.options import TrainingOptions
 from lstmkit.training.trainer import (
     CLIP_ALGORITHMS,
@@ -44,16 +45,10 @@ from lstmkit.training.trainer import (
     _history,
     _plot_progress,
     _quiet_lightning,
+    torch_threads,
 )
 
 __all__ = ["LanguageModelFitResult", "LanguageModelModule", "TokenStreams", "fit_language_model"]
-
-_OPTIMIZERS = {
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "rmsprop": torch.optim.RMSprop,
-    "sgdm": torch.optim.SGD,
-}
 
 
 class TokenStreams(Dataset):
@@ -196,30 +191,13 @@ class LanguageModelModule(L.LightningModule):
 
     # ---------------------------------------------------------------- optimiser
     def configure_optimizers(self):
-        opts = self.options
-        kwargs: dict[str, Any] = {"lr": opts.learning_rate, "weight_decay": opts.l2_regularization}
-        if opts.optimizer == "sgdm":
-            kwargs["momentum"] = opts.momentum
-        optimizer = _OPTIMIZERS[opts.optimizer](self.network.parameters(), **kwargs)
-        if opts.lr_schedule == "none":
-            return optimizer
-        if opts.lr_schedule == "cosine":
+        # Language models decay the rate per step over the whole run (epochs are few
+        # and long), not per epoch as SequenceModule does.
+        steps = None
+        if self.options.lr_schedule == "cosine":
             steps = max(1, int(self.trainer.estimated_stepping_batches))
-            scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
-            return {"optimizer": optimizer,
-                    "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}  # fmt: skip
-        if opts.lr_schedule == "piecewise":
-            scheduler = torch.optim.lr_scheduler.StepLR(
-                optimizer, step_size=opts.lr_drop_period, gamma=opts.lr_drop_factor
-            )
-            return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler}}
-        scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
-            optimizer, factor=opts.lr_drop_factor, patience=opts.lr_patience
-        )
-        return {
-            "optimizer": optimizer,
-            "lr_scheduler": {"scheduler": scheduler, "monitor": "val_loss", "strict": True},
-        }
+        optimizer = build_optimizer(self.network.parameters(), self.options)
+        return optimizer_config(optimizer, self.options, cosine_steps=steps)
 
 
 @dataclass
@@ -330,16 +308,11 @@ def fit_language_model(
             DataLoader(val_set, batch_size=None, shuffle=False) if val_set is not None else []
         ),
     }
-    threads = torch.get_num_threads()
-    if options.num_threads is not None:
-        torch.set_num_threads(options.num_threads)
-    start = time.perf_counter()
-    try:
+    with torch_threads(options.num_threads):
+        start = time.perf_counter()
         with _quiet_lightning(options.progress_bar):
             trainer.fit(module, **loaders)
-    finally:
-        torch.set_num_threads(threads)
-    seconds = time.perf_counter() - start
+        seconds = time.perf_counter() - start
     if options.output_model == "best-validation" and best.best_weights is not None:
         network.load_state_dict(best.best_weights)
     network.eval()

@@ -6,6 +6,8 @@ steps count (padded steps never enter a loss).
 
 from __future__ import annotations
 
+from typing import Any
+
 import lightning as L
 import torch
 import torch.nn.functional as F
@@ -126,33 +128,51 @@ class SequenceModule(L.LightningModule):
             self.log(f"val_{self.metric_name}", value, sync_dist=False)
 
     def configure_optimizers(self):
-        opts = self.options
-        params = self.network.parameters()
-        decay = opts.l2_regularization
-        if opts.optimizer == "adam":
-            optimizer = torch.optim.Adam(params, lr=opts.learning_rate, weight_decay=decay)
-        elif opts.optimizer == "adamw":
-            optimizer = torch.optim.AdamW(params, lr=opts.learning_rate, weight_decay=decay)
-        elif opts.optimizer == "rmsprop":
-            optimizer = torch.optim.RMSprop(params, lr=opts.learning_rate, weight_decay=decay)
-        else:  # sgdm
-            optimizer = torch.optim.SGD(
-                params, lr=opts.learning_rate, momentum=opts.momentum, weight_decay=decay
-            )
-        if opts.lr_schedule == "none":
-            return optimizer
-        if opts.lr_schedule == "piecewise":
-            scheduler = torch.optim.lr_scheduler.StepLR(
-                optimizer, step_size=opts.lr_drop_period, gamma=opts.lr_drop_factor
-            )
-        elif opts.lr_schedule == "cosine":
-            scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, opts.max_epochs)
-        else:  # plateau: needs a validation loss to watch
-            scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
-                optimizer, factor=opts.lr_drop_factor, patience=opts.lr_patience
-            )
-            return {
-                "optimizer": optimizer,
-                "lr_scheduler": {"scheduler": scheduler, "monitor": "val_loss", "strict": True},
-            }
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler}}
+        optimizer = build_optimizer(self.network.parameters(), self.options)
+        return optimizer_config(optimizer, self.options)
+
+
+def build_optimizer(parameters: Any, options: TrainingOptions) -> torch.optim.Optimizer:
+    """The optimizer ``options.optimizer`` names, with its learning rate, L2 weight decay
+    and (sgdm) momentum."""
+    decay = options.l2_regularization
+    if options.optimizer == "adam":
+        return torch.optim.Adam(parameters, lr=options.learning_rate, weight_decay=decay)
+    if options.optimizer == "adamw":
+        return torch.optim.AdamW(parameters, lr=options.learning_rate, weight_decay=decay)
+    if options.optimizer == "rmsprop":
+        return torch.optim.RMSprop(parameters, lr=options.learning_rate, weight_decay=decay)
+    return torch.optim.SGD(  # sgdm
+        parameters, lr=options.learning_rate, momentum=options.momentum, weight_decay=decay
+    )
+
+
+def optimizer_config(
+    optimizer: torch.optim.Optimizer, options: TrainingOptions, *, cosine_steps: int | None = None
+) -> Any:
+    """What a LightningModule's ``configure_optimizers`` returns for ``options.lr_schedule``.
+
+    Cosine decay runs per epoch over ``max_epochs``, or per optimiser step over
+    ``cosine_steps`` when given.
+    """
+    if options.lr_schedule == "none":
+        return optimizer
+    if options.lr_schedule == "piecewise":
+        scheduler = torch.optim.lr_scheduler.StepLR(
+            optimizer, step_size=options.lr_drop_period, gamma=options.lr_drop_factor
+        )
+    elif options.lr_schedule == "cosine":
+        period = options.max_epochs if cosine_steps is None else cosine_steps
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, period)
+        if cosine_steps is not None:
+            return {"optimizer": optimizer,
+                    "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}  # fmt: skip
+    else:  # plateau: needs a validation loss to watch
+        scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+            optimizer, factor=options.lr_drop_factor, patience=options.lr_patience
+        )
+        return {
+            "optimizer": optimizer,
+            "lr_scheduler": {"scheduler": scheduler, "monitor": "val_loss", "strict": True},
+        }
+    return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler}}

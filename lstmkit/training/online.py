@@ -25,7 +25,7 @@ from torch.utils.data import DataLoader, IterableDataset
 
 from lstmkit.training.module import SequenceModule
 from lstmkit.training.options import TrainingOptions
-from lstmkit.training.trainer import CLIP_ALGORITHMS, _quiet_lightning
+from lstmkit.training.trainer import CLIP_ALGORITHMS, _quiet_lightning, torch_threads
 
 __all__ = ["OnlineFitResult", "SolvedShareStopping", "StreamedBatches", "fit_online"]
 
@@ -228,18 +228,13 @@ def fit_online(
             num_sanity_val_steps=0,
         )
     loader = DataLoader(StreamedBatches(make_batch), batch_size=None)
-    threads = torch.get_num_threads()
-    if options.num_threads is not None:
-        torch.set_num_threads(options.num_threads)
-    start = time.perf_counter()
-    try:
+    with torch_threads(options.num_threads):
+        start = time.perf_counter()
         with _quiet_lightning(options.progress_bar), warnings.catch_warnings():
             # SequenceModule has a validation_step; here the callbacks validate instead.
             warnings.filterwarnings("ignore", message=r".*no `val_dataloader`")
             trainer.fit(module, train_dataloaders=loader)
-    finally:
-        torch.set_num_threads(threads)
-    seconds = time.perf_counter() - start
+        seconds = time.perf_counter() - start
     network.eval()
     history = next((list(c.history) for c in callbacks if isinstance(c, SolvedShareStopping)), [])
     return OnlineFitResult(

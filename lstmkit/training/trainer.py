@@ -152,6 +152,19 @@ def _history(csv_path: Path, metric: str) -> pd.DataFrame:
 
 
 @contextlib.contextmanager
+def torch_threads(count: int | None) -> Iterator[None]:
+    """Let torch use ``count`` CPU threads inside the block (None: leave it), then
+    restore the caller's setting, also when training fails."""
+    threads = torch.get_num_threads()
+    if count is not None:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+@contextlib.contextmanager
 def _quiet_lightning(verbose: bool) -> Iterator[None]:
     """Hide Lightning's start-up banner and tips unless the progress bar is on."""
     if verbose:
@@ -252,17 +265,12 @@ def fit_network(
             use_distributed_sampler=False,  # batches are split per rank by _RankSlices
             default_root_dir=run_dir,
         )
-    threads = torch.get_num_threads()
-    if options.num_threads is not None:
-        torch.set_num_threads(options.num_threads)
-    start = time.perf_counter()
-    try:
+    with torch_threads(options.num_threads):
+        start = time.perf_counter()
         with _quiet_lightning(options.progress_bar):
             ckpt = str(resume_from) if resume_from else None
             trainer.fit(module, datamodule=data, ckpt_path=ckpt)
-    finally:
-        torch.set_num_threads(threads)
-    seconds = time.perf_counter() - start
+        seconds = time.perf_counter() - start
 
     if options.output_model == "best-validation" and best.best_weights is not None:
         network.load_state_dict(best.best_weights)
