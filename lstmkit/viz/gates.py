@@ -31,6 +31,35 @@ GATE_NAMES = {
 # cell state is unbounded, so it gets its own scale, symmetric about 0.
 GATES_01 = ("i", "f", "o")
 SEQUENTIAL_CMAP, DIVERGING_CMAP = "viridis", "RdBu_r"
+
+
+def draw_heatmap(figure: Any, ax: Any, key: str, data: np.ndarray, bound: float | None = None):
+    """Draw one (units, time) panel of gate or state ``key`` on ``ax`` with its colorbar.
+
+    Gates in [0, 1] use a sequential map over [0, 1]; signed values a diverging map
+    over [-bound, bound] (None: the panel's own largest magnitude). Returns the colorbar.
+    """
+    if key in GATES_01:
+        cmap, low, high = SEQUENTIAL_CMAP, 0.0, 1.0
+    else:
+        if bound is None:
+            bound = float(np.nanmax(np.abs(data), initial=0)) or 1.0
+        cmap, low, high = DIVERGING_CMAP, -bound, bound
+    units, steps = data.shape
+    image = ax.imshow(
+        data,
+        aspect="auto",
+        interpolation="nearest",
+        cmap=cmap,
+        vmin=low,
+        vmax=high,
+        extent=(-0.5, steps - 0.5, units - 0.5, -0.5),
+    )
+    ax.set_title(GATE_NAMES[key].capitalize(), fontsize=9, loc="left")
+    ax.set_ylabel("Unit", fontsize=8)
+    return figure.colorbar(image, ax=ax, pad=0.01, fraction=0.04, aspect=12)
+
+
 MAX_UNIT_TICKS = 12
 
 
@@ -75,7 +104,7 @@ def plot_gate_heatmaps(
     path = check_png_path(path)
     title = check_title(title)
     arrays = _checked_gates(gates)
-    steps, hidden = next(iter(arrays.values())).shape
+    hidden = next(iter(arrays.values())).shape[1]
     chosen = _checked_units(units, hidden)
 
     symmetric = max(
@@ -87,26 +116,9 @@ def plot_gate_heatmaps(
     axes = figure.subplots(len(rows), 1, sharex=True, squeeze=False)[:, 0]
     for ax, key in zip(axes, rows, strict=True):
         data = arrays[key][:, chosen].T  # (units, time): time runs left to right
-        if key in GATES_01:
-            cmap, low, high = SEQUENTIAL_CMAP, 0.0, 1.0
-        elif key == "c":
-            bound = float(np.nanmax(np.abs(data), initial=0)) or 1.0
-            cmap, low, high = DIVERGING_CMAP, -bound, bound
-        else:
-            cmap, low, high = DIVERGING_CMAP, -symmetric, symmetric
-        image = ax.imshow(
-            data,
-            aspect="auto",
-            interpolation="nearest",
-            cmap=cmap,
-            vmin=low,
-            vmax=high,
-            extent=(-0.5, steps - 0.5, len(chosen) - 0.5, -0.5),
-        )
-        colorbar = figure.colorbar(image, ax=ax, pad=0.01, fraction=0.04, aspect=12)
+        # g and h share one scale so they compare; c gets its own (it grows)
+        colorbar = draw_heatmap(figure, ax, key, data, bound=None if key == "c" else symmetric)
         colorbar.ax.tick_params(labelsize=7)
-        ax.set_title(GATE_NAMES[key].capitalize(), fontsize=9, loc="left")
-        ax.set_ylabel("Unit", fontsize=8)
         every = int(np.ceil(len(chosen) / MAX_UNIT_TICKS))
         positions = list(range(0, len(chosen), every))
         ax.set_yticks(positions, [str(chosen[p]) for p in positions], fontsize=7)

@@ -232,12 +232,12 @@ def plot_memory_heatmaps(
         ...                      marks=[3, 12]).name
         'm.png'
     """
-    from lstmkit.viz.gates import GATE_NAMES, GATES_01, _checked_gates
+    from lstmkit.viz.gates import GATE_NAMES, _checked_gates, draw_heatmap
 
     path = check_png_path(path)
     title = check_title(title)
     arrays = _checked_gates(gates)
-    steps, hidden = next(iter(arrays.values())).shape
+    steps = next(iter(arrays.values())).shape[0]
     x = numeric_array("inputs", inputs, ndim=2)
     if len(x) != steps:
         raise ValueError(
@@ -263,24 +263,7 @@ def plot_memory_heatmaps(
     top.set_ylabel("Input", fontsize=8)
     top.legend(fontsize=7, loc="upper right")
     for ax, key in zip(axes[1:], rows, strict=True):
-        data = arrays[key].T
-        if key in GATES_01:
-            cmap, low, high = "viridis", 0.0, 1.0
-        else:
-            bound = float(np.nanmax(np.abs(data), initial=0)) or 1.0
-            cmap, low, high = "RdBu_r", -bound, bound
-        image = ax.imshow(
-            data,
-            aspect="auto",
-            interpolation="nearest",
-            cmap=cmap,
-            vmin=low,
-            vmax=high,
-            extent=(-0.5, steps - 0.5, hidden - 0.5, -0.5),
-        )
-        figure.colorbar(image, ax=ax, pad=0.01, fraction=0.04, aspect=12)
-        ax.set_title(GATE_NAMES[key].capitalize(), fontsize=9, loc="left")
-        ax.set_ylabel("Unit", fontsize=8)
+        draw_heatmap(figure, ax, key, arrays[key].T)
     for ax in axes:
         for m in marks:
             ax.axvline(m, color=RED, ls="--", lw=1.0)
