@@ -30,11 +30,16 @@ not shipped with any package, so this module offers both:
   *Normal sinus rhythm* (50-120 bpm, so that rate alone does not tell the rhythms
   apart): RR_k = RR0 (1 + a_LF sin(2 pi f_LF t_k + phi) + a_HF
   sin(2 pi f_resp t_k + psi)) + e_k, with Mayer waves (f_LF 0.08-0.12 Hz, a_LF 1-4 %),
-  respiratory sinus arrhythmia (f_resp 0.15-0.40 Hz, a_HF 1-5 %) and an AR(1) residual
+  respiratory sinus arrhythmia (f_resp 0.15-0.40 Hz, a_HF 1-8 %) and an AR(1) residual
   e_k (coefficient 0.7, innovation 4-15 ms): RR is smooth and strongly autocorrelated.
   A share of normal patients (``ectopic_probability``) has 1-3 premature atrial beats
   (coupling 60-80 % of the RR, then a compensatory pause), the usual source of false
   AF alarms for RR-irregularity detectors.
+
+  *Premature ventricular beats* (either rhythm, ``pvc_probability`` of patients, 1-4
+  each): a beat replaced by one at 50-70 % of its RR with no P wave, a wide QRS
+  (sigma 25-40 ms, one shape and polarity per patient) and an opposite T wave; the
+  next beat keeps its time (full compensatory pause).
 
   *Atrial fibrillation* (60-150 bpm): no P waves; RR intervals drawn independently
   from a log-normal with the patient's mean rate and coefficient of variation
@@ -46,14 +51,19 @@ not shipped with any package, so this module offers both:
 
   *Noise, per patient*: baseline wander (three sinusoids at 0.05-0.5 Hz, one at the
   breathing rate, 0.05-0.4 mV in all), muscle (EMG) noise (white, 5-50 uV rms, with a
-  slowly varying envelope) and powerline interference (50 or 60 Hz, 0-50 uV).
+  slowly varying envelope) and powerline interference (50 or 60 Hz, 0-50 uV). *Motion
+  artifacts* (``artifact_probability`` of records, either rhythm, 1-3 each): bursts of
+  1-15 Hz noise, 0.3-2 s long, up to 0.1-0.8 mV, which make R-peak detectors find
+  beats that are not there and miss ones that are.
 
   The ranges above are :data:`TRAINING_RANGES`. Held-out test patients come from
   other seeds *and* :data:`HELD_OUT_RANGES`: wider heart rates (normal 45-130 bpm, AF
   55-170 bpm), less irregular AF (RR variation down to 10 %), f-waves from 0.01 to
   0.25 mV at 3.5-10 Hz, 50 % more noise of every kind, a wider gain (0.4-1.8 instead
-  of 0.6-1.5), and ectopic beats in 30 % instead of 20 % of normal patients --
-  patients the training never saw.
+  of 0.6-1.5), stronger sinus arrhythmia (up to 10 %), premature atrial beats in 30 %
+  instead of 20 % of normal patients, ventricular ones in 15 % instead of 10 %, and
+  motion artifacts in 30 % instead of 20 % of records, up to 1.2 mV -- patients the
+  training never saw.
 
 Example:
     >>> from lstmkit.datasets.ecg import simulate_ecg
@@ -116,6 +126,13 @@ class ECGRanges:
         baseline_wander: total baseline-wander amplitude, mV.
         emg_noise: muscle-noise rms, mV.
         powerline: powerline amplitude, mV.
+        respiratory_arrhythmia: amplitude of respiratory sinus arrhythmia, as a share of
+            the mean RR (strong in the young: up to 10 % and more).
+        pvc_probability: the share of patients (either rhythm) with 1-4 premature
+            ventricular beats.
+        artifact_probability: the share of records (either rhythm) with 1-3 motion
+            artifacts.
+        artifact_amplitude: motion-artifact amplitude, mV.
 
     Returns:
         A frozen record; :data:`TRAINING_RANGES` and :data:`HELD_OUT_RANGES` are two.
@@ -136,6 +153,10 @@ class ECGRanges:
     baseline_wander: tuple[float, float] = (0.05, 0.4)
     emg_noise: tuple[float, float] = (0.005, 0.05)
     powerline: tuple[float, float] = (0.0, 0.05)
+    respiratory_arrhythmia: tuple[float, float] = (0.01, 0.08)
+    pvc_probability: float = 0.1
+    artifact_probability: float = 0.2
+    artifact_amplitude: tuple[float, float] = (0.1, 0.8)
 
 
 #: The ranges of training (and validation) patients.
@@ -152,6 +173,10 @@ HELD_OUT_RANGES = ECGRanges(
     baseline_wander=(0.05, 0.6),
     emg_noise=(0.005, 0.075),
     powerline=(0.0, 0.075),
+    respiratory_arrhythmia=(0.01, 0.10),
+    pvc_probability=0.15,
+    artifact_probability=0.3,
+    artifact_amplitude=(0.1, 1.2),
 )
 
 
@@ -163,6 +188,9 @@ class SimulatedECG:
         signals: ``(N, T)`` float32 array, mV.
         labels: ``(N,)`` array of ``"N"`` (normal sinus rhythm) or ``"A"`` (AF).
         r_times: per record, the R-wave times (s) of the beats inside the record.
+        beat_types: per record, each of those beats' type as MIT-BIH annotates it:
+            ``"N"`` (conducted: sinus or AF), ``"S"`` (premature atrial) or ``"V"``
+            (premature ventricular).
         patients: parameter name -> ``(N,)`` array of each record's value (heart rate,
             gain, noise levels, f-wave amplitude and frequency (0 in sinus rhythm), ...).
         fs: sampling frequency, Hz.
@@ -180,6 +208,7 @@ class SimulatedECG:
     signals: np.ndarray
     labels: np.ndarray
     r_times: list[np.ndarray]
+    beat_types: list[np.ndarray]
     patients: dict[str, np.ndarray]
     fs: float
 
@@ -189,9 +218,13 @@ def _check_ranges(ranges: ECGRanges) -> None:
         raise TypeError(f"ranges must be an ECGRanges; received {describe(ranges)}")
     for field in dataclasses.fields(ranges):
         value = getattr(ranges, field.name)
-        if field.name == "ectopic_probability":
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f"ranges.ectopic_probability must be in [0, 1]; received {value}")
+        if field.name.endswith("_probability"):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not (0.0 <= value <= 1.0)
+            ):
+                raise ValueError(f"ranges.{field.name} must be in [0, 1]; received {value!r}")
             continue
         low, high = value
         if not (np.isfinite(low) and np.isfinite(high) and 0.0 <= low <= high):
@@ -205,10 +238,10 @@ def _uniform(rng: np.random.Generator, bounds: tuple[float, float], size=None):
 
 
 # ---------------------------------------------------------------------------- RR series
-def _sinus_rr(rng: np.random.Generator, heart_rate: float, span: float) -> np.ndarray:
+def _sinus_rr(rng: np.random.Generator, heart_rate: float, a_hf: float, span: float) -> np.ndarray:
     """Beat times (s) of normal sinus rhythm over [0, span): LF + HF modulation + AR(1)."""
     rr0 = 60.0 / heart_rate
-    a_lf, a_hf = rng.uniform(0.01, 0.04), rng.uniform(0.01, 0.05)
+    a_lf = rng.uniform(0.01, 0.04)
     f_lf, f_hf = rng.uniform(0.08, 0.12), rng.uniform(0.15, 0.40)
     phi_lf, phi_hf = rng.uniform(0, 2 * np.pi, size=2)
     innovation = rng.uniform(0.004, 0.015)
@@ -225,15 +258,48 @@ def _sinus_rr(rng: np.random.Generator, heart_rate: float, span: float) -> np.nd
     return np.asarray(times)
 
 
-def _add_ectopics(rng: np.random.Generator, times: np.ndarray, count: int) -> np.ndarray:
-    """Premature atrial beats: one beat moved early, the next RR lengthened to match."""
+def _add_ectopics(
+    rng: np.random.Generator, times: np.ndarray, count: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Premature atrial beats: one beat moved early, the next RR lengthened to match.
+
+    Returns the new times and the indices of the premature beats.
+    """
     times = times.copy()
     if len(times) < 6:
-        return times
-    for k in rng.choice(np.arange(2, len(times) - 2), size=count, replace=False):
+        return times, np.zeros(0, dtype=np.int64)
+    chosen = np.sort(rng.choice(np.arange(2, len(times) - 2), size=count, replace=False))
+    for k in chosen:
         rr = times[k] - times[k - 1]
         times[k] = times[k - 1] + rng.uniform(0.6, 0.8) * rr
-    return times
+    return times, chosen
+
+
+def _add_pvcs(
+    rng: np.random.Generator, times: np.ndarray, count: int, taken: np.ndarray
+) -> np.ndarray:
+    """Premature ventricular beats: a beat replaced by one at 50-70 % of its RR.
+
+    The sinus (or AF) beat it replaces is not conducted, so the next beat keeps its
+    time: a full compensatory pause. Returns the indices of the ventricular beats;
+    ``times`` is changed in place. Beats in ``taken`` (premature atrial ones) are left.
+    """
+    # Isolated beats only: no couplets, and none next to a premature atrial beat, so
+    # every premature beat is followed by one that keeps the underlying rhythm's time.
+    blocked = {int(j) + d for j in taken for d in (-1, 0, 1)}
+    chosen = []
+    for k in rng.permutation(np.arange(2, len(times) - 2)):
+        if len(chosen) == count:
+            break
+        if int(k) not in blocked:
+            chosen.append(int(k))
+            blocked.update((int(k) - 1, int(k), int(k) + 1))
+    chosen = np.sort(np.asarray(chosen, dtype=np.int64))
+    for k in chosen:
+        rr = times[k] - times[k - 1]
+        # never closer than 0.3 s to the beat before (ventricular refractoriness)
+        times[k] = times[k - 1] + max(rng.uniform(0.5, 0.7) * rr, min(0.3, 0.9 * rr))
+    return chosen
 
 
 def _af_rr(rng: np.random.Generator, heart_rate: float, cv: float, span: float) -> np.ndarray:
@@ -249,9 +315,20 @@ def _af_rr(rng: np.random.Generator, heart_rate: float, cv: float, span: float) 
 
 # -------------------------------------------------------------------------------- beats
 def _render_beats(
-    rng: np.random.Generator, times: np.ndarray, n: int, fs: float, af: bool, t0: float
+    rng: np.random.Generator,
+    times: np.ndarray,
+    n: int,
+    fs: float,
+    af: bool,
+    t0: float,
+    ventricular: np.ndarray,
 ) -> np.ndarray:
-    """Sum-of-Gaussians beats at R times ``times`` (s, record time + t0) on n samples."""
+    """Sum-of-Gaussians beats at R times ``times`` (s, record time + t0) on n samples.
+
+    Beats at the indices ``ventricular`` are premature ventricular beats: no P wave, a
+    wide QRS (one patient-specific shape and polarity: unifocal), and a T wave of the
+    opposite polarity.
+    """
     rr = np.diff(times, prepend=times[0] - np.median(np.diff(times)))
     rr = np.clip(rr, 0.25, 2.0)
     k = len(times)
@@ -276,13 +353,23 @@ def _render_beats(
     widths = np.concatenate(
         [np.full((k, 1), p_width), np.full((k, 3), qrs_width), 0.06 * root], axis=1
     )
+    amps = np.repeat(amps[None, :], k, axis=0)
+    if len(ventricular):
+        polarity = rng.choice([-1.0, 1.0])
+        r_amp, t_amp = rng.uniform(0.8, 1.8), rng.uniform(0.2, 0.5)
+        amps[ventricular] = [0.0, 0.0, polarity * r_amp, -0.2 * polarity * r_amp,
+                             -polarity * t_amp]  # fmt: skip
+        widths[ventricular, 1:4] = rng.uniform(0.025, 0.04)
+        widths[ventricular, 4] *= 1.3
+        offsets[ventricular, 3] = 0.07
+        offsets[ventricular, 4] += 0.04
     # Each beat only touches the samples of its own window: O(beats x window), not
     # O(beats x record), which is what makes thousands of records take seconds.
     window = np.arange(int(np.floor(_BEAT_WINDOW[0] * fs)), int(np.ceil(_BEAT_WINDOW[1] * fs)))
     centre = np.round((times - t0) * fs).astype(np.int64)
     index = centre[:, None] + window[None, :]  # (k, W)
     tau = index / fs - (times - t0)[:, None]  # time from each beat's R, s
-    waves = amps[None, None, :] * np.exp(
+    waves = amps[:, None, :] * np.exp(
         -0.5 * ((tau[:, :, None] - offsets[:, None, :]) / widths[:, None, :]) ** 2
     )
     values = (waves.sum(axis=2) * beat_scale).ravel()
@@ -300,6 +387,28 @@ def _f_waves(rng: np.random.Generator, t: np.ndarray, amplitude: float, frequenc
     )
     second = 0.3 * np.sin(2 * phase + rng.uniform(0, 2 * np.pi))
     return amplitude * envelope * (np.sin(phase) + second) / 1.3
+
+
+def _artifacts(rng: np.random.Generator, t: np.ndarray, count: int, amplitude: float):
+    """Motion artifacts: ``count`` bursts of 1-15 Hz noise, 0.3-2 s long, Hann-shaped.
+
+    Electrode motion puts energy in the QRS band, so R-peak detectors find beats that
+    are not there and lose ones that are -- the usual failure of RR-based AF detection
+    on handheld single-lead recordings like the challenge's.
+    """
+    out = np.zeros_like(t)
+    fs = 1.0 / (t[1] - t[0])
+    for _ in range(count):
+        m = max(int(rng.uniform(0.3, 2.0) * fs), 8)
+        start = int(rng.integers(0, max(len(t) - m, 1)))
+        spectrum = np.fft.rfft(rng.normal(size=m))
+        freqs = np.fft.rfftfreq(m, 1.0 / fs)
+        spectrum[(freqs < 1.0) | (freqs > 15.0)] = 0.0
+        burst = np.fft.irfft(spectrum, n=m)
+        burst /= max(np.abs(burst).max(), 1e-12)
+        segment = out[start : start + m]
+        segment += amplitude * np.hanning(m)[: len(segment)] * burst[: len(segment)]
+    return out
 
 
 def _noise(rng: np.random.Generator, t: np.ndarray, wander: float, emg: float, line: float):
@@ -386,31 +495,51 @@ def simulate_ecg(
         "baseline_wander": _uniform(rng, ranges.baseline_wander, total),
         "emg_noise": _uniform(rng, ranges.emg_noise, total),
         "powerline": _uniform(rng, ranges.powerline, total),
+        "respiratory_arrhythmia": np.where(
+            is_af, 0.0, _uniform(rng, ranges.respiratory_arrhythmia, total)
+        ),
+        "pvc_beats": np.where(
+            rng.random(total) < ranges.pvc_probability, rng.integers(1, 5, size=total), 0
+        ),
+        "artifacts": np.where(
+            rng.random(total) < ranges.artifact_probability, rng.integers(1, 4, size=total), 0
+        ),
+        "artifact_amplitude": _uniform(rng, ranges.artifact_amplitude, total),
     }  # fmt: skip
     record_seeds = rng.integers(0, 2**63 - 1, size=total)
 
     signals = np.empty((total, n), dtype=np.float32)
-    r_times = []
+    r_times, beat_types = [], []
     margin = 1.0  # beats start before and end after the record, so its edges look alike
     for i in range(total):
         r = np.random.default_rng(record_seeds[i])
         span = duration + 2 * margin
+        atrial = np.zeros(0, dtype=np.int64)
         if is_af[i]:
             times = _af_rr(r, p["heart_rate"][i], p["af_rr_cv"][i], span)
         else:
-            times = _sinus_rr(r, p["heart_rate"][i], span)
+            times = _sinus_rr(r, p["heart_rate"][i], p["respiratory_arrhythmia"][i], span)
             if p["ectopic_beats"][i]:
-                times = _add_ectopics(r, times, int(p["ectopic_beats"][i]))
-        ecg = _render_beats(r, times, n, fs, bool(is_af[i]), margin)
+                times, atrial = _add_ectopics(r, times, int(p["ectopic_beats"][i]))
+        ventricular = _add_pvcs(r, times, int(p["pvc_beats"][i]), atrial)
+        ecg = _render_beats(r, times, n, fs, bool(is_af[i]), margin, ventricular)
         if is_af[i]:
             ecg += _f_waves(r, t, p["f_wave_amplitude"][i], p["f_wave_frequency"][i])
         ecg *= p["gain"][i]
         ecg += _noise(r, t, p["baseline_wander"][i], p["emg_noise"][i], p["powerline"][i])
+        if p["artifacts"][i]:
+            ecg += _artifacts(r, t, int(p["artifacts"][i]), p["artifact_amplitude"][i])
         signals[i] = ecg
         inside = times - margin
-        r_times.append(inside[(inside >= 0) & (inside < duration)])
+        kept = (inside >= 0) & (inside < duration)
+        kinds = np.full(len(times), "N", dtype="<U1")
+        kinds[atrial], kinds[ventricular] = "S", "V"
+        r_times.append(inside[kept])
+        beat_types.append(kinds[kept])
     labels = np.where(is_af, "A", "N")
-    return SimulatedECG(signals=signals, labels=labels, r_times=r_times, patients=p, fs=fs)
+    return SimulatedECG(
+        signals=signals, labels=labels, r_times=r_times, beat_types=beat_types, patients=p, fs=fs
+    )
 
 
 # ----------------------------------------------------------------------------- dataset
