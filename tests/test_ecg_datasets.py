@@ -14,6 +14,7 @@ from lstmkit.datasets.ecg import (
     TRAINING_RANGES,
     ECGRanges,
     ECGRecords,
+    augment_ecg,
     load_ecg_af_simulated,
     load_physionet2017,
     segment_records,
@@ -172,6 +173,41 @@ def test_motion_artifacts_are_band_limited_bursts_on_top_of_the_record():
     freqs = np.fft.rfftfreq(burst.shape[1], 1 / FS)
     in_band = power[:, (freqs >= 0.5) & (freqs <= 17.0)].sum(1) / power.sum(1)
     assert (in_band > 0.95).all()
+
+
+def test_augment_ecg_scales_and_adds_noise_but_keeps_the_rhythm():
+    base = simulate_ecg(3, 2, ranges=QUIET, seed=9).signals
+    out = augment_ecg(base, copies=2, gain=(0.5, 2.0), noise=(0.02, 0.05), seed=1)
+    assert out.shape == (10, 9000) and out.dtype == np.float32
+    np.testing.assert_array_equal(out, augment_ecg(base, copies=2, gain=(0.5, 2.0),
+                                                   noise=(0.02, 0.05), seed=1))  # fmt: skip
+    tiled = np.tile(base, (2, 1))
+    # least squares recovers each copy's gain; what is left is the added white noise
+    g = (out * tiled).sum(1) / (tiled * tiled).sum(1)
+    rest = out - g[:, None] * tiled
+    assert ((g > 0.49) & (g < 2.01)).all() and np.ptp(g) > 0.1
+    assert ((rest.std(1) > 0.019) & (rest.std(1) < 0.051)).all()
+    lag1 = (rest[:, 1:] * rest[:, :-1]).mean(1) / rest.var(1)
+    assert (np.abs(lag1) < 0.05).all()  # white
+    same = augment_ecg(base, gain=(1.0, 1.0), noise=(0.0, 0.0))
+    np.testing.assert_allclose(same, base, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"signals": np.zeros(9)}, "signals must be a finite"),
+        ({"signals": np.full((2, 9), np.nan)}, "signals must be a finite"),
+        ({"copies": 0}, "copies"),
+        ({"gain": (0.0, 1.0)}, "gain must be"),
+        ({"noise": (0.2, 0.1)}, "noise must be"),
+        ({"noise": "loud"}, "noise must be"),
+    ],
+)
+def test_augment_ecg_rejects_bad_arguments(kwargs, match):
+    arguments = {"signals": np.zeros((2, 9)), **kwargs}
+    with pytest.raises((ValueError, TypeError), match=match):
+        augment_ecg(**arguments)
 
 
 def test_held_out_patients_come_from_wider_ranges():
