@@ -67,6 +67,32 @@ def test_batch_equals_one_at_a_time_and_band_limits_apply():
     assert f.min() >= 0.5 and f.max() <= 40.0 and P.shape[1] == len(f)
 
 
+def test_log_power_is_relative_decibels_that_find_the_bursts_and_ignore_gain():
+    # quiet noise with a 10x louder 0.3 s burst every second: bursts stand out by
+    # 20 dB, the median window sits at 0 dB, and scaling the signal changes nothing
+    rng = np.random.default_rng(2)
+    x = 0.01 * rng.normal(size=9000)
+    loud = (np.arange(9000) % 300) < 90
+    x[loud] *= 10.0
+    options = {"nperseg": 64, "noverlap": 29, "frequency_range": (0.5, 40.0)}
+    features = time_frequency_features(x, FS, log_power=True, **options)
+    assert features.shape == (256, 3) and features.dtype == np.float32
+    np.testing.assert_array_equal(features[:, :2], time_frequency_features(x, FS, **options))
+    db = features[:, 2]
+    assert abs(np.median(db)) < 1e-5
+    assert 17.0 < np.percentile(db, 95) - np.percentile(db, 5) < 27.0  # 20 dB + estimate noise
+    scaled = time_frequency_features(37.0 * x, FS, log_power=True, **options)
+    np.testing.assert_allclose(scaled[:, 2], db, atol=1e-3)
+    # by hand: 10 log10 of each window's in-band power, minus the median window's
+    _, _, P = spectrogram_power(x, FS, nperseg=64, noverlap=29, frequency_range=(0.5, 40.0))
+    by_hand = 10 * np.log10(P.sum(axis=0))
+    np.testing.assert_allclose(db, by_hand - np.median(by_hand), atol=1e-4)
+    batch = time_frequency_features(np.stack([x, 5 * x]), FS, log_power=True, **options)
+    np.testing.assert_allclose(batch[1, :, 2], db, atol=1e-3)
+    silent = time_frequency_features(np.zeros(9000), FS, log_power=True, **options)
+    assert np.isfinite(silent).all()
+
+
 def test_af_like_ecg_has_higher_entropy_than_sinus_rhythm():
     from lstmkit.datasets.ecg import simulate_ecg
 

@@ -204,8 +204,9 @@ def time_frequency_features(
     noverlap: int = 93,
     frequency_range: tuple[float, float] | None = None,
     detrend: str = "constant",
+    log_power: bool = False,
 ) -> np.ndarray:
-    """Instantaneous frequency and spectral entropy per spectrogram window.
+    """Instantaneous frequency and spectral entropy (and log power) per spectrogram window.
 
     Args:
         signal: ``(T,)`` one signal, or ``(N, T)`` a batch of equal-length signals.
@@ -215,10 +216,16 @@ def time_frequency_features(
         frequency_range: the band both features are computed over, ``(low, high)``
             Hz; None (default) uses 0 to fs/2, as MATLAB's ``instfreq``/``pentropy``.
         detrend: ``"constant"`` or ``"linear"`` (:func:`spectrogram_power`).
+        log_power: add a third column, each window's in-band power in dB relative to
+            the median window of its signal: ``10 log10(sum_f P(f, t) / median_t(...))``.
+            It marks *when* the beats are (a QRS window holds far more power than the
+            rest) without depending on the signal's gain, which the other two columns
+            show only indirectly; in noisy signals that timing is what survives.
 
     Returns:
         ``(W, 2)`` (or ``(N, W, 2)``) float32: column 0 the instantaneous frequency
-        (Hz), column 1 the spectral entropy (0-1). Z-score them before an LSTM
+        (Hz), column 1 the spectral entropy (0-1); with ``log_power``, ``(W, 3)`` with
+        the relative power (dB) in column 2. Z-score them before an LSTM
         (``SequenceClassifier(normalization="zscore")`` does).
 
     Example:
@@ -233,5 +240,11 @@ def time_frequency_features(
         signal, fs, nperseg=nperseg, noverlap=noverlap, frequency_range=frequency_range,
         detrend=detrend,
     )  # fmt: skip
-    features = np.stack([instantaneous_frequency(f, P), spectral_entropy(P)], axis=-1)
-    return features.astype(np.float32)
+    columns = [instantaneous_frequency(f, P), spectral_entropy(P)]
+    if log_power:
+        # a floor far below any real window's power keeps silent windows finite
+        total = P.sum(axis=-2)
+        floor = np.finfo(np.float64).tiny + 1e-12 * total.max(axis=-1, keepdims=True)
+        decibels = 10.0 * np.log10(total + floor)
+        columns.append(decibels - np.median(decibels, axis=-1, keepdims=True))
+    return np.stack(columns, axis=-1).astype(np.float32)
