@@ -3,6 +3,7 @@
     python benchmarks/examples.py                    # every app, full mode
     python benchmarks/examples.py --quick            # smoke test: each app's quick mode
     python benchmarks/examples.py --only sequence-classification
+    python benchmarks/examples.py --collect          # re-read the apps' last full runs
 
 Each available app runs into ``benchmarks/results/<app>/`` (``<app>-quick/`` with
 ``--quick``, so a smoke test never overwrites a full run) and writes its own run folder
@@ -10,6 +11,9 @@ there (``metrics.json``, plots, model). Their headline metrics are collected int
 ``benchmarks/results/examples.json`` (``examples-quick.json``) with the machine and the
 date, and printed as a Markdown table for the README. An app whose module is not
 importable (not written yet, or missing an optional dependency) is reported as skipped.
+``--collect`` runs nothing: it rebuilds the table from the ``metrics.json`` that each
+app's last run left in its folder (e.g. a long app run on its own with
+``lstmkit run ecg --out benchmarks/results/ecg``).
 """
 
 from __future__ import annotations
@@ -78,6 +82,11 @@ def _headline(metrics: dict[str, Any]) -> dict[str, Any]:
             value = source.get(key)
             if isinstance(value, int | float) and not isinstance(value, bool):
                 found.setdefault(key, value)
+    if not found:  # e.g. test_perplexity_lstm: any top-level scalar test_* metric
+        found = {
+            k: v for k, v in metrics.items()
+            if k.startswith("test_") and isinstance(v, int | float) and not isinstance(v, bool)
+        }  # fmt: skip
     return found
 
 
@@ -98,10 +107,34 @@ def run_app(name: str, *, quick: bool, seed: int) -> dict[str, Any]:
         traceback.print_exc()
         row.update(status="failed", reason=f"{type(error).__name__}: {error}")
         return row
+    return _summary(row, metrics, out, time.perf_counter() - start)
+
+
+def collect_app(name: str, *, quick: bool, results: Path = RESULTS) -> dict[str, Any]:
+    """A summary row from the ``metrics.json`` an earlier run left in the app's folder."""
+    row: dict[str, Any] = {"app": name, "quick": quick}
+    out = results / (f"{name}-quick" if quick else name)
+    path = out / "metrics.json"
+    if not path.is_file():
+        row.update(status="skipped", reason=f"no run in {out.name}/ (no metrics.json)")
+        return row
+    metrics = json.loads(path.read_text())
+    if bool(metrics.get("quick", quick)) != quick:
+        row.update(
+            status="skipped", reason=f"{path.name} is not from a {'quick' if quick else 'full'} run"
+        )
+        return row
+    return _summary(row, metrics, out, metrics.get("wall_seconds"), results=results)
+
+
+def _summary(
+    row: dict[str, Any], metrics: dict[str, Any], out: Path, wall: float | None,
+    results: Path = RESULTS,
+) -> dict[str, Any]:  # fmt: skip
     row.update(
         status="ok",
-        wall_seconds=time.perf_counter() - start,
-        run_dir=str(out.relative_to(RESULTS.parent.parent)),
+        wall_seconds=wall,
+        run_dir=str(out.relative_to(results.parent.parent)),
         headline=_headline(metrics),
         target=metrics.get("target_accuracy", metrics.get("target")),
         meets_target=metrics.get("meets_target"),
@@ -136,7 +169,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         lines.append(
             f"| {row['app']} | {result} | {_format(row['target'])} | "
             f"{_format(row['meets_target'])} | {_format(row['train_seconds'])} | "
-            f"{row['wall_seconds']:.1f} |"
+            f"{_format(row['wall_seconds'])} |"
         )
     return "\n".join(lines)
 
@@ -146,11 +179,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="each app's quick mode")
     parser.add_argument("--only", choices=sorted(APPS), help="run just this app")
     parser.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    parser.add_argument(
+        "--collect", action="store_true",
+        help="run nothing; read each app's last metrics.json from its results folder",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
     names = [args.only] if args.only else list(APPS)
     rows = []
     for name in names:
+        if args.collect:
+            rows.append(collect_app(name, quick=args.quick))
+            continue
         print(f"== {name} ({'quick' if args.quick else 'full'})", flush=True)
         rows.append(run_app(name, quick=args.quick, seed=args.seed))
 
@@ -163,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": _machine(),
         "quick": args.quick,
-        "seed": args.seed,
+        "seed": None if args.collect else args.seed,
+        "collected": args.collect,
         "apps": [merged[n] for n in APPS if n in merged],
     }
     from lstmkit.io import save_json
