@@ -250,54 +250,26 @@ def _classifier(config: dict[str, Any], seed: int, run_dir: Path):
 
 
 def _train_lstm(kind, config, seeds, train, val, test, in_range, labels, out: Path) -> dict:
-    from lstmkit.metrics import classification_metrics
+    from lstmkit.apps._seeds import train_over_seeds
 
-    (X_train, y_train), (X_val, y_val), (X_test, y_test) = train, val, test
-    records, fitted, tests, predictions = {}, {}, {}, {}
-    for s in seeds:
-        run_dir = out / "runs" / f"{kind}-seed-{s}"
-        clf = _classifier(config, s, run_dir)
-        clf.fit(X_train, y_train, validation_data=(X_val, y_val))
-        shutil.rmtree(run_dir / "checkpoints", ignore_errors=True)  # resume state only
-        predicted = clf.predict(X_test)
-        test_metrics = classification_metrics(y_test, predicted, labels=labels)
-        val_metrics = classification_metrics(y_val, clf.predict(X_val), labels=labels)
-        in_range_metrics = classification_metrics(in_range[1], clf.predict(in_range[0]),
-                                                  labels=labels)  # fmt: skip
-        result = clf.fit_result_
-        fitted[s], tests[s], predictions[s] = clf, test_metrics, predicted
-        records[s] = {
-            "seed": s,
-            "test_accuracy": test_metrics["accuracy"],
-            "test_macro_f1": test_metrics["macro_f1"],
-            "test_f1": {k: v["f1"] for k, v in test_metrics["per_class"].items()},
-            "val_accuracy": val_metrics["accuracy"],
-            "val_macro_f1": val_metrics["macro_f1"],
-            "in_range_test_accuracy": in_range_metrics["accuracy"],
-            "in_range_test_macro_f1": in_range_metrics["macro_f1"],
-            "train_seconds": float(result.seconds),
-            "epochs": int(result.epochs),
-            "best_epoch": None if result.best_epoch is None else int(result.best_epoch),
-            "run_dir": str(Path("runs") / run_dir.name),
-        }
-        print(f"[{NAME}] {kind} BiLSTM seed {s}: test macro-F1 {test_metrics['macro_f1']:.4f}"
-              f", accuracy {test_metrics['accuracy']:.4f}; val macro-F1 "
-              f"{val_metrics['macro_f1']:.4f}; {result.seconds:.1f} s", flush=True)  # fmt: skip
-    per_seed = [records[s] for s in seeds]
-    ranked = sorted(seeds, key=lambda s: (records[s]["test_macro_f1"], s))
-    median_seed = ranked[len(ranked) // 2]
+    runs = train_over_seeds(
+        lambda s, run_dir: _classifier(config, s, run_dir), seeds, train, val, test,
+        labels=labels, runs_dir=out / "runs", prefix=f"{kind}-", rank_by="test_macro_f1",
+        extra_tests={"in_range_test": in_range}, log_name=f"[{NAME}] {kind} BiLSTM",
+    )  # fmt: skip
+    median = runs.median_seed
     return {
-        "per_seed": per_seed,
-        "median_seed": median_seed,
-        "test_macro_f1": statistics.median(r["test_macro_f1"] for r in per_seed),
-        "test_accuracy": statistics.median(r["test_accuracy"] for r in per_seed),
-        "test_f1": {c: statistics.median(r["test_f1"][c] for r in per_seed) for c in labels},
-        "in_range_test_macro_f1": statistics.median(r["in_range_test_macro_f1"] for r in per_seed),
-        "train_seconds": statistics.median(r["train_seconds"] for r in per_seed),
-        "median_seed_test_metrics": tests[median_seed],
-        "input_shape": [int(X_train[0].shape[0]), int(X_train[0].shape[1])],
-        "_model": fitted[median_seed],
-        "_predictions": predictions[median_seed],
+        "per_seed": runs.records,
+        "median_seed": median,
+        "test_macro_f1": runs.median("test_macro_f1"),
+        "test_accuracy": runs.median("test_accuracy"),
+        "test_f1": {c: statistics.median(r["test_f1"][c] for r in runs.records) for c in labels},
+        "in_range_test_macro_f1": runs.median("in_range_test_macro_f1"),
+        "train_seconds": runs.median("train_seconds"),
+        "median_seed_test_metrics": runs.test_metrics[median],
+        "input_shape": [int(train[0][0].shape[0]), int(train[0][0].shape[1])],
+        "_model": runs.models[median],
+        "_predictions": runs.predictions[median],
     }
 
 

@@ -202,10 +202,10 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
     """
     import pandas as pd
 
+    from lstmkit.apps._seeds import train_over_seeds
     from lstmkit.datasets import load_dataset
     from lstmkit.datasets.radar import frame_sweeps, simulate_rcs_sweeps
     from lstmkit.io import save_json, to_jsonable
-    from lstmkit.metrics import classification_metrics
     from lstmkit.viz import plot_confusion_matrix
 
     wall_start = time.perf_counter()
@@ -226,43 +226,25 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
     X_train, X_test = frame_sweeps(data.X_train, frame), frame_sweeps(data.X_test, frame)
     X_val = frame_sweeps(validation.X, frame)
 
-    fitted, records, tests, predictions = {}, {}, {}, {}
-    for s in seeds:
-        run_dir = out / "runs" / f"seed-{s}"
-        clf = _classifier(config, s, run_dir)
-        clf.fit(X_train, y_train, validation_data=(X_val, validation.y))
-        shutil.rmtree(run_dir / "checkpoints", ignore_errors=True)  # resume state only
-        predicted = clf.predict(X_test)
-        test = classification_metrics(y_test, predicted, labels=labels)
-        result = clf.fit_result_
-        fitted[s], tests[s], predictions[s] = clf, test, predicted
-        records[s] = {
-            "seed": s,
-            "test_accuracy": test["accuracy"],
-            "test_macro_f1": test["macro_f1"],
-            "val_accuracy": float(clf.score(X_val, validation.y)),
-            "train_seconds": float(result.seconds),
-            "epochs": int(result.epochs),
-            "best_epoch": None if result.best_epoch is None else int(result.best_epoch),
-            "run_dir": str(Path("runs") / run_dir.name),
-        }
-        print(f"[{NAME}] LSTM seed {s}: test accuracy {test['accuracy']:.4f}, val "
-              f"{records[s]['val_accuracy']:.4f}, {result.seconds:.1f} s", flush=True)  # fmt: skip
+    runs = train_over_seeds(
+        lambda s, run_dir: _classifier(config, s, run_dir), seeds, (X_train, y_train),
+        (X_val, validation.y), (X_test, y_test), labels=labels, runs_dir=out / "runs",
+        log_name=f"[{NAME}] LSTM",
+    )  # fmt: skip
 
     # Baselines: the raw sweeps (the features need no framing), same train/test split.
     baselines = _baselines(data.X_train, y_train, data.X_test, y_test, labels, seed)
 
-    ranked = sorted(seeds, key=lambda s: (records[s]["test_accuracy"], s))
-    median_seed = ranked[len(ranked) // 2]
-    fitted[median_seed].save(out / "model")
+    median_seed = runs.median_seed
+    runs.models[median_seed].save(out / "model")
     pd.DataFrame({
         "true": y_test,
-        "lstm": predictions[median_seed],
+        "lstm": runs.predictions[median_seed],
     }).to_csv(out / "test-predictions.csv", index_label="index")  # fmt: skip
+    median_test = runs.test_metrics[median_seed]
     plot_confusion_matrix(
-        tests[median_seed]["confusion_matrix"], labels, out / "confusion-matrix-lstm.png",
-        title=f"LSTM, test sweeps (seed {median_seed}): accuracy "
-        f"{tests[median_seed]['accuracy']:.3f}",
+        median_test["confusion_matrix"], labels, out / "confusion-matrix-lstm.png",
+        title=f"LSTM, test sweeps (seed {median_seed}): accuracy {median_test['accuracy']:.3f}",
     )  # fmt: skip
     for kind, result in baselines.items():
         plot_confusion_matrix(
@@ -271,12 +253,12 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
             title=f"Wavelet/statistical features + {kind.upper()}, test sweeps: accuracy "
             f"{result['test_accuracy']:.3f}",
         )  # fmt: skip
-    progress = out / records[median_seed]["run_dir"] / "training-progress.png"
+    progress = out / "runs" / f"seed-{median_seed}" / "training-progress.png"
     if progress.exists():
         shutil.copyfile(progress, out / "training-progress.png")
     _plot_examples(out / "rcs-examples.png", data, seed)
 
-    per_seed = [records[s] for s in seeds]
+    per_seed = runs.records
     accuracy = statistics.median(r["test_accuracy"] for r in per_seed)
     best_baseline = max(r["test_accuracy"] for r in baselines.values())
     meets = bool(accuracy >= TARGET_ACCURACY and accuracy >= best_baseline)
@@ -315,11 +297,11 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
         "target_accuracy": None if quick else TARGET_ACCURACY,
         "meets_target": None if quick else meets,
         "references": REFERENCES,
-        "median_seed_test_metrics": tests[median_seed],
+        "median_seed_test_metrics": median_test,
         "options": {
             **copy.deepcopy(config),
             "normalization": "zscore",
-            "training_options": fitted[median_seed]._training_options().to_dict(),
+            "training_options": runs.models[median_seed]._training_options().to_dict(),
             "selection": "on 400 validation sweeps (simulation seed 1001), never the test set",
         },
         "files": {
