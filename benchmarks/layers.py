@@ -2,6 +2,7 @@
 
     python benchmarks/layers.py              # full run, writes benchmarks/results/layers.json
     python benchmarks/layers.py --quick      # smoke test (< 30 s), first shape only
+    python benchmarks/layers.py --device cuda --out layers-cuda.json   # on a GPU
 
 Two sections, each printed as a Markdown table and saved as JSON:
 
@@ -87,10 +88,17 @@ class Row:
 # ----------------------------------------------------------------------------- timing
 
 
+def _synchronize(x: torch.Tensor) -> None:
+    # GPU kernels run asynchronously: a timer must wait for them, or it times the launch
+    if x.is_cuda:
+        torch.cuda.synchronize(x.device)
+
+
 def forward_fn(model: torch.nn.Module, x: torch.Tensor) -> Callable[[], None]:
     def run() -> None:
         with torch.no_grad():
             model(x)
+        _synchronize(x)
 
     return run
 
@@ -100,6 +108,7 @@ def forward_backward_fn(model: torch.nn.Module, x: torch.Tensor) -> Callable[[],
         model.zero_grad(set_to_none=True)
         y, _ = model(x)
         y.sum().backward()
+        _synchronize(x)
 
     return run
 
@@ -199,18 +208,18 @@ def make_row(
     )
 
 
-def make_input(shape: Shape) -> torch.Tensor:
+def make_input(shape: Shape, device: str = "cpu") -> torch.Tensor:
     batch, steps, inputs, _ = shape
     gen = torch.Generator().manual_seed(0)
-    return torch.randn(batch, steps, inputs, generator=gen, dtype=torch.float32)
+    return torch.randn(batch, steps, inputs, generator=gen, dtype=torch.float32).to(device)
 
 
-def bench_standard(shape: Shape, repeats: int, warmup: int) -> list[Row]:
+def bench_standard(shape: Shape, repeats: int, warmup: int, device: str = "cpu") -> list[Row]:
     """lstmkit.nn.LSTM (auto -> native) against torch.nn.LSTM, same weights."""
     _, _, inputs, hidden = shape
-    torch_lstm = torch.nn.LSTM(inputs, hidden, batch_first=True).to("cpu", torch.float32)
-    models = {"torch": torch_lstm, "lstmkit": LSTM.from_torch(torch_lstm)}
-    fwd, fwd_bwd, backends = measure(models, make_input(shape), repeats, warmup)
+    torch_lstm = torch.nn.LSTM(inputs, hidden, batch_first=True).to(device, torch.float32)
+    models = {"torch": torch_lstm, "lstmkit": LSTM.from_torch(torch_lstm).to(device)}
+    fwd, fwd_bwd, backends = measure(models, make_input(shape, device), repeats, warmup)
     ratios = {
         "fwd_vs_torch": fwd["torch"] / fwd["lstmkit"],
         "fwd_bwd_vs_torch": fwd_bwd["torch"] / fwd_bwd["lstmkit"],
@@ -231,7 +240,7 @@ def bench_standard(shape: Shape, repeats: int, warmup: int) -> list[Row]:
     ]
 
 
-def bench_variants(shape: Shape, repeats: int, warmup: int) -> list[Row]:
+def bench_variants(shape: Shape, repeats: int, warmup: int, device: str = "cpu") -> list[Row]:
     """Every variant on fused and reference, with one torch.nn.LSTM baseline.
 
     All of them share one interleaved pool, so the baseline is measured across the same
@@ -239,14 +248,14 @@ def bench_variants(shape: Shape, repeats: int, warmup: int) -> list[Row]:
     """
     _, _, inputs, hidden = shape
     models: dict[str, torch.nn.Module] = {
-        "torch": torch.nn.LSTM(inputs, hidden, batch_first=True).to("cpu", torch.float32)
+        "torch": torch.nn.LSTM(inputs, hidden, batch_first=True).to(device, torch.float32)
     }
     for name, options in VARIANTS.items():
-        fused = LSTM(inputs, hidden, backend="fused", **options).to("cpu", torch.float32)
+        fused = LSTM(inputs, hidden, backend="fused", **options).to(device, torch.float32)
         slow = copy.deepcopy(fused)  # same weights; only the backend differs
         slow.backend = "reference"
         models[f"{name}/fused"], models[f"{name}/reference"] = fused, slow
-    fwd, fwd_bwd, backends = measure(models, make_input(shape), repeats, warmup)
+    fwd, fwd_bwd, backends = measure(models, make_input(shape, device), repeats, warmup)
 
     rows = [make_row("variants", "torch.nn.LSTM", shape, "torch", fwd["torch"], fwd_bwd["torch"])]
     for name in VARIANTS:
@@ -271,7 +280,7 @@ def bench_variants(shape: Shape, repeats: int, warmup: int) -> list[Row]:
 # ---------------------------------------------------------------------------- report
 
 
-def machine_info() -> dict[str, object]:
+def machine_info(device: str = "cpu") -> dict[str, object]:
     processor = platform.processor()
     if not processor and Path("/proc/cpuinfo").exists():  # empty on most Linux systems
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -285,6 +294,7 @@ def machine_info() -> dict[str, object]:
         "torch": torch.__version__,
         "torch_num_threads": torch.get_num_threads(),
         "cpu_count": os.cpu_count(),
+        "gpu": torch.cuda.get_device_name(device) if device.startswith("cuda") else None,
     }
 
 
@@ -382,7 +392,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--out", type=Path, help="JSON path (default benchmarks/results/)")
     parser.add_argument("--threads", type=int, help="torch.set_num_threads (default: torch's)")
+    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda[:N]")
     args = parser.parse_args(argv)
+    if args.device.startswith("cuda") and not torch.cuda.is_available():
+        parser.error(f"--device {args.device}: torch sees no CUDA device here")
     if args.repeats < 1 or args.warmup < 0:
         parser.error("--repeats must be >= 1 and --warmup >= 0")
     if args.quick:
@@ -398,12 +411,12 @@ def main(argv: list[str] | None = None) -> None:
     rows: list[Row] = []
     for shape in shapes:
         print(f"standard options at B,T,I,H = {shape} ...", file=sys.stderr, flush=True)
-        rows += bench_standard(shape, args.repeats, args.warmup)
+        rows += bench_standard(shape, args.repeats, args.warmup, args.device)
     print(f"variants at B,T,I,H = {SHAPES[0]} ...", file=sys.stderr, flush=True)
-    rows += bench_variants(SHAPES[0], args.repeats, args.warmup)
+    rows += bench_variants(SHAPES[0], args.repeats, args.warmup, args.device)
     elapsed = time.perf_counter() - started
 
-    machine = machine_info()
+    machine = machine_info(args.device)
     result = {
         "machine": machine,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -413,7 +426,7 @@ def main(argv: list[str] | None = None) -> None:
             "warmup": args.warmup,
             "quick": args.quick,
             "dtype": "float32",
-            "device": "cpu",
+            "device": args.device,
             "statistic": "median",
             "flops_per_forward": "8*T*B*H*(I+H) (standard LSTM, used for every row)",
             "flops_per_forward_backward": "3 x forward",
@@ -425,7 +438,8 @@ def main(argv: list[str] | None = None) -> None:
     out.write_text(json.dumps(result, indent=2) + "\n")
 
     print(
-        f"{machine['processor'] or machine['platform']}, torch {machine['torch']}, "
+        f"{machine['gpu'] or machine['processor'] or machine['platform']}, "
+        f"torch {machine['torch']}, "
         f"{machine['torch_num_threads']} threads, {machine['cpu_count']} CPUs; medians of "
         f"{2 * args.repeats} fwd / {args.repeats} fwd+bwd interleaved repeats\n"
     )
