@@ -126,3 +126,28 @@ def test_gates_agree_between_backends_and_are_zero_when_padded():
         assert torch.allclose(out["reference"][k], out["fused"][k], atol=1e-12)
     assert torch.allclose(out["fused"]["i"][0, 0, 0], 1 - out["fused"]["f"][0, 0, 0])
     assert torch.equal(out["fused"]["c"][0, 0, 1, 2:], torch.zeros(3, 4, dtype=torch.float64))
+
+
+@pytest.mark.parametrize("padding_side", ["right", "left"])
+@pytest.mark.parametrize("backend", ["auto", "reference"])
+def test_lengths_that_pad_nothing_take_the_unpadded_path(padding_side, backend, monkeypatch):
+    import lstmkit.nn.backends.native as native
+    from lstmkit.nn import GRU
+
+    def refuse(*args, **kwargs):  # packing would be pure cost: nothing is padded
+        raise AssertionError("pack_padded_sequence called for full-length sequences")
+
+    monkeypatch.setattr(native, "pack_padded_sequence", refuse)
+    x = torch.randn(3, 7, 4, dtype=torch.float64, requires_grad=True)
+    for layer in (LSTM(4, 5, padding_side=padding_side, backend=backend).double(),
+                  GRU(4, 5, padding_side=padding_side, backend=backend).double()):  # fmt: skip
+        y_plain, state_plain = layer(x)
+        y_full, state_full = layer(x, lengths=[7, 7, 7])
+        torch.testing.assert_close(y_full, y_plain, rtol=0, atol=0)
+        for a, b in zip(state_full if isinstance(state_full, tuple) else (state_full,),
+                        state_plain if isinstance(state_plain, tuple) else (state_plain,),
+                        strict=True):  # fmt: skip
+            torch.testing.assert_close(a, b, rtol=0, atol=0)
+    if backend == "auto":  # real padding still packs for torch's kernel
+        with pytest.raises(AssertionError, match="pack_padded_sequence"):
+            LSTM(4, 5, padding_side=padding_side)(x.float(), lengths=[7, 6, 7])

@@ -355,6 +355,11 @@ class RecurrentLayer(nn.Module):
         steps, batch = x_tm.shape[0], x_tm.shape[1]
         if lengths is not None:
             lengths = check_lengths(lengths, batch=batch, steps=steps)
+            if bool((lengths == steps).all()):
+                # Nothing is padded: the plain path gives the same numbers, and packing
+                # (native) or masking (the others) would only cost time -- a GRU trained
+                # on equal-length batches ran ~5x slower through pack_padded_sequence.
+                lengths = None
         state0 = self._check_state(state, batch, x)
         backend = self._resolve_backend(return_gates, steps)
         self.last_backend = backend
