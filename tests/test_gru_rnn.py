@@ -456,3 +456,44 @@ def test_gru_cell_variant_equals_one_layer_step(options):
     cell.load_state_dict({k.removesuffix("_l0"): v for k, v in layer.state_dict().items()})
     x, h = torch.randn(4, 3, dtype=torch.float64), torch.randn(4, 5, dtype=torch.float64)
     assert max_diff(cell(x, h), layer.step(x, h.unsqueeze(0))[0]) <= 1e-12
+
+
+def test_set_gate_bias_sets_whole_gate_biases_in_every_layer_and_direction():
+    from lstmkit.nn import LSTM
+    from lstmkit.nn.initializers import set_gate_bias_
+
+    lstm = LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=2)
+    with torch.no_grad():
+        for p in lstm.parameters():
+            p.uniform_(-1, 1)
+    before = {k: v.detach().clone() for k, v in lstm.named_parameters()}
+    set_gate_bias_(lstm, forget=4.0, i=-4.0)
+    for name, value in lstm.named_parameters():
+        if "bias" not in name:
+            torch.testing.assert_close(value, before[name])  # weights untouched
+    for layer in range(2):
+        for direction in range(2):
+            p = lstm.direction_parameters(layer, direction)
+            total = (p["bias_ih"] + p["bias_hh"]).view(4, 4)  # rows i, f, g, o
+            assert total[0].tolist() == [-4.0] * 4 and total[1].tolist() == [4.0] * 4
+            sfx = lstm._suffix(layer, direction)
+            old = (before["bias_ih" + sfx] + before["bias_hh" + sfx]).view(4, 4)
+            torch.testing.assert_close(total[2:], old[2:])  # g and o untouched
+    gru = GRU(3, 5, reset_after=False)
+    before = gru.bias_ih_l0.detach().clone()
+    set_gate_bias_(gru, update=2.5)
+    assert (gru.bias_ih_l0[5:10] + gru.bias_hh_l0[5:10]).tolist() == [2.5] * 5
+    torch.testing.assert_close(gru.bias_ih_l0[:5], before[:5])
+    cifg = LSTM(3, 2, coupled_gates=True)  # no input gate: rows f, g, o
+    set_gate_bias_(cifg, f=1.5)
+    assert (cifg.bias_ih_l0[:2] + cifg.bias_hh_l0[:2]).tolist() == [1.5, 1.5]
+    with pytest.raises(ValueError, match="gate 'input' is not one of"):
+        set_gate_bias_(cifg, input=-1.0)
+    with pytest.raises(ValueError, match="gate 'update' is not one of"):
+        set_gate_bias_(lstm, update=1.0)
+    with pytest.raises(ValueError, match="finite number"):
+        set_gate_bias_(lstm, forget=float("nan"))
+    with pytest.raises(ValueError, match="no biases"):
+        set_gate_bias_(LSTM(3, 2, bias=False), forget=1.0)
+    with pytest.raises(TypeError, match="LSTM or GRU"):
+        set_gate_bias_(torch.nn.LSTM(3, 2), forget=1.0)

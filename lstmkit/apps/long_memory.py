@@ -238,14 +238,12 @@ def remember_by_default(network: SequenceNetwork, kind: str, bias: float) -> Non
         >>> float(bias[8]), float(bias[0])
         (4.0, -4.0)
     """
-    layer, h = network.recurrent, network.recurrent.hidden_size
-    with torch.no_grad():
-        if kind == "lstm":
-            layer.bias_ih_l0[:h], layer.bias_ih_l0[h : 2 * h] = -bias, bias
-            layer.bias_hh_l0[: 2 * h] = 0.0
-        elif kind == "gru":
-            layer.bias_ih_l0[h : 2 * h] = bias
-            layer.bias_hh_l0[h : 2 * h] = 0.0
+    from lstmkit.nn.initializers import set_gate_bias_
+
+    if kind == "lstm":
+        set_gate_bias_(network.recurrent, forget=bias, input=-bias)
+    elif kind == "gru":
+        set_gate_bias_(network.recurrent, update=bias)
 
 
 def _count(network: torch.nn.Module) -> int:
