@@ -38,13 +38,13 @@ from lstmkit.training.callbacks import BestValidationWeights
 from lstmkit.training.module import build_optimizer, optimizer_config
 from lstmkit.training.options import TrainingOptions
 from lstmkit.training.trainer import (
-    CLIP_ALGORITHMS,
     PROGRESS_CSV,
     PROGRESS_PNG,
     FitResult,
     _history,
     _plot_progress,
     _quiet_lightning,
+    lightning_trainer,
     torch_threads,
 )
 
@@ -281,22 +281,16 @@ def fit_language_model(
     best = BestValidationWeights()
     every = options.validation_frequency
     with _quiet_lightning(options.progress_bar):
-        trainer = L.Trainer(
+        trainer = lightning_trainer(
+            options,
             max_epochs=options.max_epochs,
-            accelerator=options.accelerator,
-            devices=1,
-            gradient_clip_val=options.gradient_threshold,
-            gradient_clip_algorithm=CLIP_ALGORITHMS[options.gradient_threshold_method],
-            deterministic=True,
-            enable_progress_bar=options.progress_bar,
-            enable_model_summary=False,
+            devices=1,  # the carried-over states belong to one process's streams
             logger=CSVLogger(run_dir, name="", version="lightning"),
             callbacks=[
                 best,
                 ModelCheckpoint(dirpath=run_dir / "checkpoints", save_last=True, save_top_k=0),
             ],
             log_every_n_steps=1,
-            num_sanity_val_steps=0,
             limit_val_batches=1.0 if val_set is not None else 0,
             val_check_interval=min(every, len(train_set)) if every else None,
             check_val_every_n_epoch=None if every else 1,

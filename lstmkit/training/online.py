@@ -25,7 +25,7 @@ from torch.utils.data import DataLoader, IterableDataset
 
 from lstmkit.training.module import SequenceModule
 from lstmkit.training.options import TrainingOptions
-from lstmkit.training.trainer import CLIP_ALGORITHMS, _quiet_lightning, torch_threads
+from lstmkit.training.trainer import _quiet_lightning, lightning_trainer, torch_threads
 
 __all__ = ["OnlineFitResult", "SolvedShareStopping", "StreamedBatches", "fit_online"]
 
@@ -211,21 +211,14 @@ def fit_online(
     module = SequenceModule(network, task, options)
     counter = _Counter()
     with _quiet_lightning(options.progress_bar):
-        trainer = L.Trainer(
+        trainer = lightning_trainer(
+            options,
             max_steps=max_steps,
             max_epochs=-1,
-            accelerator=options.accelerator,
-            devices=options.devices,
-            gradient_clip_val=options.gradient_threshold,
-            gradient_clip_algorithm=CLIP_ALGORITHMS[options.gradient_threshold_method],
-            deterministic=True,
-            enable_progress_bar=options.progress_bar,
-            enable_model_summary=False,
             enable_checkpointing=False,
             logger=False,
             callbacks=[counter, *callbacks],
             limit_val_batches=0,
-            num_sanity_val_steps=0,
         )
     loader = DataLoader(StreamedBatches(make_batch), batch_size=None)
     with torch_threads(options.num_threads):

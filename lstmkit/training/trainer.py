@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import lightning as L
 import pandas as pd
@@ -184,6 +185,43 @@ def _quiet_lightning(verbose: bool) -> Iterator[None]:
             lg.setLevel(level)
 
 
+def lightning_trainer(options: TrainingOptions, **settings: Any) -> L.Trainer:
+    """A Lightning Trainer with what every lstmkit fit shares, plus ``settings``.
+
+    Shared: the accelerator and devices, gradient clipping as ``options`` say,
+    deterministic algorithms (a seed must reproduce a run), no model summary and no
+    sanity validation (the fits validate on their own schedule). ``settings`` add to
+    or override these (``devices=1`` for stateful language-model streams, say).
+
+    Args:
+        options: the training options.
+        **settings: further ``lightning.Trainer`` arguments.
+
+    Returns:
+        An unfitted ``lightning.Trainer``.
+
+    Example:
+        >>> from lstmkit.training import TrainingOptions
+        >>> from lstmkit.training.trainer import lightning_trainer
+        >>> options = TrainingOptions(gradient_threshold=1.0)
+        >>> trainer = lightning_trainer(options, max_epochs=2, logger=False,
+        ...                             enable_checkpointing=False)
+        >>> trainer.max_epochs, trainer.gradient_clip_val
+        (2, 1.0)
+    """
+    shared: dict[str, Any] = {
+        "accelerator": options.accelerator,
+        "devices": options.devices,
+        "gradient_clip_val": options.gradient_threshold,
+        "gradient_clip_algorithm": CLIP_ALGORITHMS[options.gradient_threshold_method],
+        "deterministic": True,
+        "enable_progress_bar": options.progress_bar,
+        "enable_model_summary": False,
+        "num_sanity_val_steps": 0,
+    }
+    return L.Trainer(**{**shared, **settings})
+
+
 def fit_network(
     network: torch.nn.Module,
     task: str,
@@ -244,21 +282,14 @@ def fit_network(
         callbacks.append(EarlyStopping("val_loss", patience=options.validation_patience))
     every = options.validation_frequency
     with _quiet_lightning(options.progress_bar):
-        trainer = L.Trainer(
+        trainer = lightning_trainer(
+            options,
             max_epochs=options.max_epochs,
-            accelerator=options.accelerator,
-            devices=options.devices,
             num_nodes=options.num_nodes,
             strategy=options.strategy,
-            gradient_clip_val=options.gradient_threshold,
-            gradient_clip_algorithm=CLIP_ALGORITHMS[options.gradient_threshold_method],
-            deterministic=True,
-            enable_progress_bar=options.progress_bar,
-            enable_model_summary=False,
             logger=CSVLogger(run_dir, name="", version="lightning"),
             callbacks=callbacks,
             log_every_n_steps=1,
-            num_sanity_val_steps=0,
             limit_val_batches=1.0 if has_val else 0,
             val_check_interval=every,
             check_val_every_n_epoch=None if every else 1,
