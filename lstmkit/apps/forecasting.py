@@ -461,6 +461,19 @@ def _table(metrics: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _headline(waveform: dict[str, Any], sunspots: dict[str, Any]) -> dict[str, Any]:
+    """Per series and loop: the LSTM's RMSE and the best classical baseline's."""
+    headline: dict[str, Any] = {}
+    for name, part in (("waveform", waveform), ("sunspots", sunspots)):
+        for loop in ("open_loop", "closed_loop"):
+            scores = part[loop]
+            best = min((m for m in scores if m != "lstm"), key=lambda m: scores[m]["rmse"])
+            headline[f"{name}_{loop}_lstm_rmse"] = scores["lstm"]["rmse"]
+            headline[f"{name}_{loop}_best_baseline"] = best
+            headline[f"{name}_{loop}_best_baseline_rmse"] = scores[best]["rmse"]
+    return headline
+
+
 def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
     """Train and evaluate the forecasting app; write the run folder.
 
@@ -501,6 +514,7 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
             for d, metrics_part in (("waveform", waveform), ("sunspots", sunspots))
             for loop in ("open_loop", "closed_loop")
         },
+        "headline": _headline(waveform, sunspots),
         "statsmodels_warnings": {"total": counter.total, "by_category": counter.counts},
         "threads": THREADS,
         "wall_seconds": time.perf_counter() - start,

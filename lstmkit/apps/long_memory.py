@@ -477,6 +477,12 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
             "backend": "auto (torch's native kernels)",
             "threads": 1,
         },
+        "headline": {
+            f"{e.replace('-', '_')}_{m}_solved": v["median"]
+            for e, r in results.items()
+            if e in ("adding-T200", "embedded-reber")
+            for m, v in r.items()
+        },
         "targets": targets,
         "target": {k: v["target"] for k, v in targets.items()} or None,
         "meets_target": (all(v["meets_target"] for v in targets.values()) if targets else None),
