@@ -198,6 +198,7 @@ def test_augment_ecg_scales_and_adds_noise_but_keeps_the_rhythm():
     [
         ({"signals": np.zeros(9)}, "signals must be a finite"),
         ({"signals": np.full((2, 9), np.nan)}, "signals must be a finite"),
+        ({"signals": [["a", "b"]]}, "signals must be a finite"),
         ({"copies": 0}, "copies"),
         ({"gain": (0.0, 1.0)}, "gain must be"),
         ({"noise": (0.2, 0.1)}, "noise must be"),

@@ -578,7 +578,10 @@ def augment_ecg(
         >>> augment_ecg(ecg.signals, copies=2, seed=1).shape
         (6, 1500)
     """
-    x = np.asarray(signals, dtype=np.float32) if not isinstance(signals, str) else None
+    try:
+        x = None if isinstance(signals, str | bytes) else np.asarray(signals, dtype=np.float32)
+    except (TypeError, ValueError):
+        x = None
     if x is None or x.ndim != 2 or x.shape[0] < 1 or not np.isfinite(x).all():
         raise ValueError(
             f"signals must be a finite (N, T) array of records; received {describe(signals)}"
