@@ -29,6 +29,7 @@ class SeedRuns:
         models: seed -> fitted classifier.
         test_metrics: seed -> :func:`lstmkit.metrics.classification_metrics` on test.
         predictions: seed -> predicted test labels.
+        run_dirs: seed -> the run folder it trained in (training-progress.png etc.).
 
     Returns:
         A record; :meth:`median` summarises it.
@@ -44,6 +45,7 @@ class SeedRuns:
     models: dict[int, Any] = field(default_factory=dict)
     test_metrics: dict[int, dict[str, Any]] = field(default_factory=dict)
     predictions: dict[int, np.ndarray] = field(default_factory=dict)
+    run_dirs: dict[int, Path] = field(default_factory=dict)
 
     def median(self, key: str) -> float:
         """The median over seeds of a record's ``key``."""
@@ -117,6 +119,7 @@ def train_over_seeds(
         )
         runs.records.append(record)
         runs.models[s], runs.test_metrics[s], runs.predictions[s] = model, tested, predicted
+        runs.run_dirs[s] = run_dir
         print(f"{log_name} seed {s}: test accuracy {tested['accuracy']:.4f}, macro-F1 "
               f"{tested['macro_f1']:.4f}; val macro-F1 {validated['macro_f1']:.4f}; "
               f"{result.seconds:.1f} s", flush=True)  # fmt: skip

@@ -271,6 +271,7 @@ def _train_lstm(kind, config, seeds, train, val, test, in_range, labels, out: Pa
         "input_shape": [int(train[0][0].shape[0]), int(train[0][0].shape[1])],
         "_model": runs.models[median],
         "_predictions": runs.predictions[median],
+        "_run_dir": runs.run_dirs[median],
     }
 
 
@@ -417,7 +418,7 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
             title=f"{TITLES[kind]} (seed {result['median_seed']})\nheld-out patients: "
             f"macro-F1 {m['macro_f1']:.3f}",
         )  # fmt: skip
-        run_dir = out / "runs" / f"{kind}-seed-{result['median_seed']}"
+        run_dir = result.pop("_run_dir")
         if (run_dir / "training-progress.png").exists():
             shutil.copyfile(
                 run_dir / "training-progress.png", out / f"training-progress-{kind}.png"

@@ -253,7 +253,7 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
             title=f"Wavelet/statistical features + {kind.upper()}, test sweeps: accuracy "
             f"{result['test_accuracy']:.3f}",
         )  # fmt: skip
-    progress = out / "runs" / f"seed-{median_seed}" / "training-progress.png"
+    progress = runs.run_dirs[median_seed] / "training-progress.png"
     if progress.exists():
         shutil.copyfile(progress, out / "training-progress.png")
     _plot_examples(out / "rcs-examples.png", data, seed)
