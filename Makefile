@@ -34,6 +34,7 @@ demo: $(VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check lstmkit tests benchmarks
 	$(BIN)/ruff format --check lstmkit tests benchmarks
+	$(BIN)/lint-imports --no-cache  # the layering contract in pyproject.toml
 
 test: lint
 	$(BIN)/python -m pytest -n 2 --durations=10

@@ -196,7 +196,9 @@ def _classifier(config: dict[str, Any], seed: int, run_dir: Path | None):
 
 def _validation_part(clf, X: list[np.ndarray], y: np.ndarray, seed: int):
     """The held-out training sequences that ``clf.fit`` validated on (same seeded split)."""
-    _, val_idx = clf._validation_split(len(X), seed)
+    from lstmkit.data import validation_split
+
+    _, val_idx = validation_split(len(X), clf.validation_fraction, seed)
     return [X[i] for i in val_idx], y[val_idx]
 
 

@@ -35,7 +35,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from lstmkit._messages import describe
+from lstmkit._checks import describe
 
 __all__ = ["RR_FEATURES", "RRIrregularityClassifier", "detect_r_peaks", "rr_feature_matrix",
            "rr_features"]  # fmt: skip

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from lstmkit._messages import describe
+from lstmkit._checks import describe
 
 __all__ = ["AddKNGram", "KneserNeyTrigram", "perplexity_from_log_probs"]
 

@@ -24,7 +24,7 @@ from scipy import stats
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from lstmkit._messages import describe
+from lstmkit._checks import describe
 
 __all__ = ["MODELS", "RCSFeatureClassifier", "RCSFeatures", "rcs_features"]
 

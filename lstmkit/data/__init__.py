@@ -28,6 +28,7 @@ from lstmkit.data.sequences import (
     check_same_length,
     check_step_targets,
 )
+from lstmkit.data.splitting import validation_split
 from lstmkit.data.windowing import make_forecast_pairs, sliding_windows
 
 __all__ = [
@@ -54,4 +55,5 @@ __all__ = [
     "read_sequence_file",
     "read_sequences_csv",
     "sliding_windows",
+    "validation_split",
 ]

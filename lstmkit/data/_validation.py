@@ -1,7 +1,7 @@
 """Checks shared by the data modules (private; the public checks live in sequences.py).
 
 The argument-level checks (``check_int``, ``check_choice``, ...) come from
-:mod:`lstmkit.nn.validation`, so every part of lstmkit words its errors alike; this
+:mod:`lstmkit._checks`, so every part of lstmkit words its errors alike; this
 module adds what data needs on top: descriptions of numpy arrays and the conversion of
 one user-given sample into a numeric numpy array.
 """
@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from lstmkit._messages import describe
+from lstmkit._checks import describe
 
 # numpy dtype kinds that name non-numeric data, and how to say so in an error
 _NON_NUMERIC_KINDS = {

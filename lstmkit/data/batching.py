@@ -29,9 +29,9 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, Sampler
 
+from lstmkit._checks import check_bool, check_choice, check_int
 from lstmkit.data._validation import count, describe
 from lstmkit.data.sequences import check_same_length, check_step_targets
-from lstmkit.nn.validation import check_bool, check_choice, check_int
 
 __all__ = [
     "IGNORE_INDEX",

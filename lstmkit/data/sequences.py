@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from lstmkit._checks import check_bool, check_int
 from lstmkit.data._validation import count, describe, float32_checked, numeric_array
-from lstmkit.nn.validation import check_bool, check_int
 
 __all__ = [
     "LabelEncoding",

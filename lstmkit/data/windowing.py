@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from lstmkit._checks import check_choice, check_int
 from lstmkit.data.sequences import as_series
-from lstmkit.nn.validation import check_choice, check_int
 
 __all__ = ["make_forecast_pairs", "sliding_windows"]
 

@@ -85,8 +85,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lstmkit._messages import describe
-from lstmkit.datasets._checks import check_bool, check_float, check_int
+from lstmkit._checks import check_bool, check_float, check_int, describe
 from lstmkit.datasets.types import SequenceClassificationData
 
 __all__ = [

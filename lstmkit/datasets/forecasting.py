@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lstmkit.datasets._checks import check_bool
+from lstmkit._checks import check_bool
 from lstmkit.datasets.types import SeriesData
 
 # The solar (Schwabe) cycle averages about 11 years; single cycles run 9 to 14.

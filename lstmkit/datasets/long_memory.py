@@ -42,8 +42,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lstmkit._messages import describe
-from lstmkit.datasets._checks import check_bool, check_choice, check_float, check_int
+from lstmkit._checks import check_bool, check_choice, check_float, check_int, describe
 
 __all__ = [
     "ADDING_TOLERANCE",

@@ -62,7 +62,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import j1
 
-from lstmkit.datasets._checks import check_float, check_int
+from lstmkit._checks import check_float, check_int
 from lstmkit.datasets.types import SequenceClassificationData
 
 __all__ = [

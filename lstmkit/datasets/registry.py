@@ -7,7 +7,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from lstmkit.datasets._checks import check_choice, describe
+from lstmkit._checks import check_choice, describe
 from lstmkit.datasets.classification import load_japanese_vowels
 from lstmkit.datasets.ecg import load_ecg_af_simulated
 from lstmkit.datasets.forecasting import (

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lstmkit._messages import describe
+from lstmkit._checks import describe
 
 __all__ = [
     "TextCorpus",

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from lstmkit.datasets._checks import describe
+from lstmkit._checks import describe
 from lstmkit.datasets.types import SeriesData
 
 

@@ -6,7 +6,7 @@ import functools
 
 import numpy as np
 
-from lstmkit.datasets._checks import check_float, check_int
+from lstmkit._checks import check_float, check_int
 from lstmkit.datasets.types import SeriesData
 
 # Frequencies in cycles per step: periods from 8 steps (still ~4 samples per half

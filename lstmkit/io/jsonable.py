@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from lstmkit._messages import describe
+from lstmkit._checks import describe
 
 JSONValue = None | bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"]
 

@@ -26,7 +26,7 @@ from typing import Any
 import safetensors.torch
 import torch
 
-import lstmkit
+from lstmkit._version import __version__
 from lstmkit.io.jsonable import to_jsonable
 
 Tensor = torch.Tensor
@@ -255,7 +255,7 @@ def _checked_config(config: Any) -> dict[str, Any]:
     document: dict[str, Any] = {
         "format": MODEL_FORMAT,
         "format_version": FORMAT_VERSION,
-        "lstmkit_version": lstmkit.__version__,
+        "lstmkit_version": __version__,
     }
     document.update(to_jsonable(config, path="config"))  # type: ignore[arg-type]
     return document
@@ -359,7 +359,7 @@ def _read_config(path: Path) -> dict[str, Any]:
         saved_by = document.get("lstmkit_version", "an unknown version")
         raise ModelFormatError(
             f"{where}: it was saved by lstmkit {saved_by} with format version {version}; "
-            f"this lstmkit ({lstmkit.__version__}) reads up to version {FORMAT_VERSION} — "
+            f"this lstmkit ({__version__}) reads up to version {FORMAT_VERSION} — "
             f"upgrade lstmkit"
         )
     return {key: value for key, value in document.items() if key not in RESERVED_KEYS}

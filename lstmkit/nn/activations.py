@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from lstmkit.nn.validation import check_choice
+from lstmkit._checks import check_choice
 
 Tensor = torch.Tensor
 

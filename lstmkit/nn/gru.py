@@ -34,6 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lstmkit._checks import check_bool, check_choice, check_int
 from lstmkit.nn.activations import (
     GATE_ACTIVATIONS,
     STATE_ACTIVATIONS,
@@ -49,7 +50,6 @@ from lstmkit.nn.initializers import (
 from lstmkit.nn.lstm_cell import LAYER_NORM_EPS
 from lstmkit.nn.recurrent import DirectionMasks, RecurrentLayer
 from lstmkit.nn.rnn import check_cell_input
-from lstmkit.nn.validation import check_bool, check_choice, check_int
 
 Tensor = torch.Tensor
 

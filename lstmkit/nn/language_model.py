@@ -25,8 +25,8 @@ from typing import Any
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from lstmkit._checks import check_bool, check_choice, check_int, check_probability
 from lstmkit.nn.lstm import LSTM
-from lstmkit.nn.validation import check_bool, check_choice, check_int, check_probability
 
 __all__ = ["OUTPUT_LAYERS", "LanguageModelNetwork", "adaptive_cutoffs"]
 

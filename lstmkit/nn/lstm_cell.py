@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lstmkit._checks import check_bool, check_choice, check_int, describe
 from lstmkit.nn.activations import gate_activation, state_activation
 from lstmkit.nn.initializers import (
     BIAS_INITIALIZERS,
@@ -30,13 +31,7 @@ from lstmkit.nn.initializers import (
     init_bias_,
     init_weight_,
 )
-from lstmkit.nn.validation import (
-    check_bool,
-    check_choice,
-    check_int,
-    check_state_tensor,
-    describe,
-)
+from lstmkit.nn.validation import check_state_tensor
 
 Tensor = torch.Tensor
 

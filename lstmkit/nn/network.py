@@ -12,10 +12,10 @@ from typing import Any
 import torch
 from torch import nn
 
+from lstmkit._checks import check_choice, check_int, check_probability
 from lstmkit.nn.gru import GRU
 from lstmkit.nn.lstm import LSTM
 from lstmkit.nn.rnn import RNN
-from lstmkit.nn.validation import check_choice, check_int, check_probability
 
 LAYER_KINDS = ("lstm", "bilstm", "gru", "bigru", "rnn")
 #: layer kind -> recurrent layer class; "rnn" is the simple (Elman, tanh) RNN, the

@@ -16,19 +16,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lstmkit._checks import check_bool, check_choice, check_int, check_probability, describe
 from lstmkit.nn.backends import BACKENDS
 from lstmkit.nn.backends.native import run_native
 from lstmkit.nn.initializers import BIAS_INITIALIZERS, WEIGHT_INITIALIZERS
-from lstmkit.nn.validation import (
-    check_bool,
-    check_choice,
-    check_int,
-    check_lengths,
-    check_probability,
-    check_sequence_input,
-    check_state_tensor,
-    describe,
-)
+from lstmkit.nn.validation import check_lengths, check_sequence_input, check_state_tensor
 
 Tensor = torch.Tensor
 OUTPUT_MODES = ("sequence", "last")

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lstmkit._checks import check_bool, check_choice, check_int, describe
 from lstmkit.nn.activations import state_activation
 from lstmkit.nn.initializers import (
     BIAS_INITIALIZERS,
@@ -27,13 +28,7 @@ from lstmkit.nn.initializers import (
     init_weight_,
 )
 from lstmkit.nn.recurrent import DirectionMasks, RecurrentLayer
-from lstmkit.nn.validation import (
-    check_bool,
-    check_choice,
-    check_int,
-    check_state_tensor,
-    describe,
-)
+from lstmkit.nn.validation import check_state_tensor
 
 Tensor = torch.Tensor
 

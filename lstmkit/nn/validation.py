@@ -1,43 +1,16 @@
-"""Up-front argument checks with messages that say what was expected and what came.
+"""Checks of tensors handed to the layers: sequence input, lengths, states.
 
-Every check raises ``ValueError`` (a bad value) or ``TypeError`` (a bad type) and
-names the argument, so a user never has to read a stack trace to find the mistake.
+The argument-level checks (ints, choices, probabilities) are :mod:`lstmkit._checks`,
+shared with every other part of lstmkit; these are the ones that need torch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable
 from typing import Any
 
 import torch
 
-from lstmkit._messages import describe
-
-
-def check_choice(name: str, value: Any, choices: Container[Any] | Iterable[Any]) -> None:
-    if not isinstance(value, str) or value not in choices:  # type: ignore[operator]
-        options = ", ".join(repr(c) for c in choices)  # type: ignore[union-attr]
-        raise ValueError(f"{name} must be one of {options}; received {describe(value)}")
-
-
-def check_int(name: str, value: Any, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int >= {minimum}; received {describe(value)}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}; received {value}")
-
-
-def check_bool(name: str, value: Any) -> None:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False; received {describe(value)}")
-
-
-def check_probability(name: str, value: Any, *, allow_one: bool = False) -> None:
-    upper = "1]" if allow_one else "1)"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name} must be a float in [0, {upper}; received {describe(value)}")
-    if not (0.0 <= value <= 1.0) or (value == 1.0 and not allow_one):
-        raise ValueError(f"{name} must be a float in [0, {upper}; received {value}")
+from lstmkit._checks import describe
 
 
 def check_sequence_input(x: Any, *, input_size: int, batch_first: bool) -> None:

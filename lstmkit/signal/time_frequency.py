@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from scipy import signal as sps
 
-from lstmkit._messages import describe
+from lstmkit._checks import describe
 
 __all__ = [
     "instantaneous_frequency",

@@ -18,7 +18,7 @@ import torch
 from sklearn.base import BaseEstimator
 
 import lstmkit
-from lstmkit._messages import describe
+from lstmkit._checks import describe
 from lstmkit.data import (
     NORMALIZATIONS,
     LabelEncoding,
@@ -26,6 +26,7 @@ from lstmkit.data import (
     SequenceCollator,
     SequenceDataset,
     pad_batch,
+    validation_split,
 )
 from lstmkit.nn.network import LAYER_KINDS, SequenceNetwork
 from lstmkit.training import FitResult, TrainingOptions, fit_network
@@ -130,21 +131,13 @@ class SequenceEstimator(BaseEstimator):
             )
 
     # ----------------------------------------------------------------- training
-    def _validation_split(self, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-        """Seeded indices (train, validation); validation is empty when disabled."""
-        if self.validation_fraction == 0 or n < 2:
-            return np.arange(n), np.arange(0)
-        n_val = min(n - 1, max(1, round(n * self.validation_fraction)))
-        order = np.random.default_rng(seed).permutation(n)
-        return np.sort(order[n_val:]), np.sort(order[:n_val])
-
     def _hold_out(self, seqs: list[np.ndarray], targets: Any, seed: int) -> tuple:
         """``(train_seqs, train_targets, val_seqs, val_targets)`` by the seeded split.
 
         ``targets`` is an array (one row per sequence) or a list (one array per
         sequence); each part keeps that form.
         """
-        train_idx, val_idx = self._validation_split(len(seqs), seed)
+        train_idx, val_idx = validation_split(len(seqs), self.validation_fraction, seed)
 
         def pick(items: Any, idx: np.ndarray) -> Any:
             return [items[i] for i in idx] if isinstance(items, list) else items[idx]

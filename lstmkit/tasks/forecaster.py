@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from sklearn.base import RegressorMixin
 
-from lstmkit.data import Normalizer, as_series, make_forecast_pairs
+from lstmkit.data import Normalizer, as_series, make_forecast_pairs, validation_split
 from lstmkit.tasks.base import SequenceEstimator, register
 from lstmkit.training import TrainingOptions
 
@@ -123,7 +123,9 @@ class Forecaster(RegressorMixin, SequenceEstimator):
             val_series = as_series(validation_data, name="validation_data", num_features=features)
             train_series = all_series
         elif self.validation_fraction > 0 and len(all_series) > 1:
-            train_idx, val_idx = self._validation_split(len(all_series), options.seed)
+            train_idx, val_idx = validation_split(
+                len(all_series), self.validation_fraction, options.seed
+            )
             train_series = [all_series[i] for i in train_idx]
             val_series = [all_series[i] for i in val_idx]
         elif self.validation_fraction > 0:

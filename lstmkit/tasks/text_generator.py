@@ -20,7 +20,7 @@ import torch
 from sklearn.base import BaseEstimator
 
 import lstmkit
-from lstmkit._messages import describe
+from lstmkit._checks import describe
 from lstmkit.nn.language_model import OUTPUT_LAYERS, LanguageModelNetwork
 from lstmkit.tasks import base
 from lstmkit.text import LEVELS, NEWLINE, StreamingDetokenizer, Tokenizer

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from lstmkit._messages import describe
+from lstmkit._checks import describe
 
 __all__ = ["LEVELS", "NEWLINE", "UNK", "StreamingDetokenizer", "Tokenizer", "detokenize", "split"]
 

@@ -33,7 +33,7 @@ from lightning.pytorch.loggers import CSVLogger
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
-from lstmkit._messages import describe
+from lstmkit._checks import describe
 from lstmkit.training.callbacks import BestValidationWeights
 from lstmkit.training.module import build_optimizer, optimizer_config
 from lstmkit.training.options import TrainingOptions

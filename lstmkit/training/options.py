@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from lstmkit.nn.validation import check_choice, check_int, describe
+from lstmkit._checks import check_choice, check_int, check_positive, describe
 
 OPTIMIZERS = ("adam", "sgdm", "rmsprop", "adamw")
 SCHEDULES = ("none", "piecewise", "cosine", "plateau")
@@ -13,14 +13,6 @@ CLIP_METHODS = ("l2norm", "value")
 OUTPUT_MODELS = ("best-validation", "last")
 SHUFFLES = ("every-epoch", "once", "never")
 PADDING_SIDES = ("right", "left")
-
-
-def _positive(name: str, value: Any, *, allow_zero: bool = False) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name} must be a number; received {describe(value)}")
-    if value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be {bound}; received {value}")
 
 
 @dataclass
@@ -99,18 +91,18 @@ class TrainingOptions:
 
     def __post_init__(self) -> None:
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
-        _positive("learning_rate", self.learning_rate)
-        _positive("momentum", self.momentum, allow_zero=True)
+        check_positive("learning_rate", self.learning_rate)
+        check_positive("momentum", self.momentum, allow_zero=True)
         check_choice("lr_schedule", self.lr_schedule, SCHEDULES)
-        _positive("lr_drop_factor", self.lr_drop_factor)
+        check_positive("lr_drop_factor", self.lr_drop_factor)
         check_int("lr_drop_period", self.lr_drop_period, 1)
         check_int("lr_patience", self.lr_patience, 0)
         check_int("max_epochs", self.max_epochs, 1)
         check_int("batch_size", self.batch_size, 1)
         if self.gradient_threshold is not None:
-            _positive("gradient_threshold", self.gradient_threshold)
+            check_positive("gradient_threshold", self.gradient_threshold)
         check_choice("gradient_threshold_method", self.gradient_threshold_method, CLIP_METHODS)
-        _positive("l2_regularization", self.l2_regularization, allow_zero=True)
+        check_positive("l2_regularization", self.l2_regularization, allow_zero=True)
         if self.validation_frequency is not None:
             check_int("validation_frequency", self.validation_frequency, 1)
         if self.validation_patience is not None:

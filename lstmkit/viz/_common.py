@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from lstmkit._messages import describe
+from lstmkit._checks import describe
 
 DPI = 120
 # MATLAB's default line colours, so the figures look familiar to its users.
