@@ -30,3 +30,36 @@ def max_diff(a, b) -> float:
     if isinstance(a, tuple | list):
         return max(max_diff(x, y) for x, y in zip(a, b, strict=True))
     return (a - b).abs().max().item()
+
+
+def assert_backends_match_reference(layer, x, state, lengths, *, tol: float = 1e-8) -> list[str]:
+    """Run every registered backend that can run this call (all but the reference, which
+    is the ground truth) and compare outputs, final states and every gradient with the
+    reference's; returns the names of the backends checked."""
+    from lstmkit.nn.backends.registry import REFERENCE
+
+    steps = x.shape[1] if layer.batch_first else x.shape[0]
+    layer.backend = REFERENCE
+    expected = run_and_grad(layer, x, state, lengths)
+    checked = []
+    for name in layer.usable_backends(steps=steps):
+        if name == REFERENCE:
+            continue
+        layer.backend = name
+        got = run_and_grad(layer, x, state, lengths)
+        assert layer.last_backend == name
+        for what, a, b in zip(("outputs", "final states", "gradients"), expected, got, strict=True):
+            assert max_diff(a, b) <= tol, f"backend {name!r}: {what} differ by {max_diff(a, b)}"
+        checked.append(name)
+    return checked
+
+
+def pad_batch(seqs, steps: int, side: str):
+    """Sequences (T_i, *F) zero-padded to one (B, steps, *F) batch, on the right or left."""
+    batch = torch.zeros(len(seqs), steps, *seqs[0].shape[1:], dtype=seqs[0].dtype)
+    for b, s in enumerate(seqs):
+        if side == "right":
+            batch[b, : len(s)] = s
+        else:
+            batch[b, steps - len(s) :] = s
+    return batch

@@ -1,5 +1,5 @@
-"""GRU and Elman RNN: torch parity, reference vs native, gradients, padding, streaming,
-the reset_after option, bad input, and the single-step cells."""
+"""GRU and Elman RNN: torch parity, every backend vs the reference, gradients, padding,
+streaming, the reset_after option, bad input, and the single-step cells."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from lstmkit.nn import GRU, RNN, GRUCell, RNNCell
-from tests.helpers import max_diff, randomize_, run_and_grad
+from tests.helpers import assert_backends_match_reference, max_diff, pad_batch, randomize_
 
 TOL = 1e-8
 
@@ -34,16 +34,6 @@ REFERENCE_VARIANTS = [
     pytest.param(RNN, {"zoneout": 0.25}, id="rnn-zoneout"),
     pytest.param(RNN, {"nonlinearity": "relu", "zoneout": 0.1}, id="rnn-relu-zoneout"),
 ]
-
-
-def _pad(seqs, steps, side):
-    batch = torch.zeros(len(seqs), steps, seqs[0].shape[-1], dtype=seqs[0].dtype)
-    for b, s in enumerate(seqs):
-        if side == "right":
-            batch[b, : len(s)] = s
-        else:
-            batch[b, steps - len(s) :] = s
-    return batch
 
 
 def _rows(length, steps, side):
@@ -73,7 +63,7 @@ def test_native_padded_equals_torch_on_each_sequence(cls, torch_cls, torch_kwarg
     layer = cls.from_torch(module, padding_side=side)
     lengths = [7, 3, 1, 5]
     seqs = [torch.randn(n, 4) for n in lengths]
-    y, h = layer(_pad(seqs, 7, side), lengths=lengths)
+    y, h = layer(pad_batch(seqs, 7, side), lengths=lengths)
     assert layer.last_backend == "native"
     with torch.no_grad():
         for b, s in enumerate(seqs):
@@ -111,7 +101,7 @@ def test_from_torch_refuses_the_wrong_class_and_to_torch_the_variants():
         RNN(2, 3, zoneout=0.1).to_torch()
 
 
-# ----------------------------------------------------------- reference vs native
+# ---------------------------------------------------- every backend vs reference
 @pytest.mark.parametrize(
     "cls,options",
     [
@@ -129,7 +119,8 @@ def test_from_torch_refuses_the_wrong_class_and_to_torch_the_variants():
     ],
 )
 @pytest.mark.parametrize("padded", [False, True])
-def test_reference_matches_native(cls, options, layout, padded):
+def test_every_backend_matches_reference(cls, options, layout, padded):
+    # every registered backend that can run the case (native here), not a fixed list
     layer = cls(3, 5, **options, **layout).double()
     randomize_(layer)
     batch, steps = 3, 6
@@ -138,15 +129,7 @@ def test_reference_matches_native(cls, options, layout, padded):
     rows = layer.num_layers * layer.num_directions
     h0 = torch.randn(rows, batch, 5, dtype=torch.float64, requires_grad=True)
     lengths = torch.tensor([6, 2, 4]) if padded else None
-    layer.backend = "native"
-    native = run_and_grad(layer, x, h0, lengths)
-    assert layer.last_backend == "native"
-    layer.backend = "reference"
-    ref = run_and_grad(layer, x, h0, lengths)
-    assert layer.last_backend == "reference"
-    assert max_diff(ref[0], native[0]) <= TOL  # outputs
-    assert max_diff(ref[1], native[1]) <= TOL  # final states
-    assert max_diff(ref[2], native[2]) <= TOL  # gradients of x, h0 and every parameter
+    assert "native" in assert_backends_match_reference(layer, x, h0, lengths, tol=TOL)
 
 
 def test_auto_backend_choice():
@@ -200,7 +183,7 @@ def test_padded_batch_equals_each_sequence_alone(cls, options, side):
     assert layer.active_backend == "reference"
     lengths = [7, 3, 1, 5]
     seqs = [torch.randn(n, 4, dtype=torch.float64) for n in lengths]
-    y, h, gates = layer(_pad(seqs, 7, side), lengths=lengths, return_gates=True)
+    y, h, gates = layer(pad_batch(seqs, 7, side), lengths=lengths, return_gates=True)
     for b, s in enumerate(seqs):
         y_b, h_b = layer(s.unsqueeze(0))
         rows = _rows(lengths[b], 7, side)
@@ -219,7 +202,7 @@ def test_last_output_mode_gives_each_sequence_last_step(side):
     randomize_(layer)
     lengths = [6, 2, 4]
     seqs = [torch.randn(n, 3, dtype=torch.float64) for n in lengths]
-    last, h = layer(_pad(seqs, 6, side), lengths=lengths)
+    last, h = layer(pad_batch(seqs, 6, side), lengths=lengths)
     assert torch.equal(last, h[-1])
     layer.output_mode = "sequence"
     for b, s in enumerate(seqs):
@@ -497,3 +480,5 @@ def test_set_gate_bias_sets_whole_gate_biases_in_every_layer_and_direction():
         set_gate_bias_(LSTM(3, 2, bias=False), forget=1.0)
     with pytest.raises(TypeError, match="LSTM or GRU"):
         set_gate_bias_(torch.nn.LSTM(3, 2), forget=1.0)
+    with pytest.raises(TypeError, match="LSTM or GRU"):  # an RNN has no gate biases
+        set_gate_bias_(RNN(3, 2), forget=1.0)

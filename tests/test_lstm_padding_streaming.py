@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from lstmkit.nn import LSTM
-from tests.helpers import randomize_
+from tests.helpers import pad_batch, randomize_
 
 CONFIGS = [
     ("native", {}),
@@ -14,16 +14,6 @@ CONFIGS = [
     ("fused", {"proj_size": 3, "zoneout": 0.2}),
     ("reference", {"coupled_gates": True}),
 ]
-
-
-def _pad(seqs, steps, side):
-    batch = torch.zeros(len(seqs), steps, seqs[0].shape[-1], dtype=seqs[0].dtype)
-    for b, s in enumerate(seqs):
-        if side == "right":
-            batch[b, : len(s)] = s
-        else:
-            batch[b, steps - len(s) :] = s
-    return batch
 
 
 @pytest.mark.parametrize("backend,options", CONFIGS)
@@ -37,7 +27,7 @@ def test_padded_batch_equals_each_sequence_alone(backend, options, side, bidirec
     randomize_(layer)
     lengths = [7, 3, 1, 5]
     seqs = [torch.randn(n, 4, dtype=torch.float64) for n in lengths]
-    x = _pad(seqs, 7, side)
+    x = pad_batch(seqs, 7, side)
     y, (h, c) = layer(x, lengths=lengths)
     assert layer.last_backend == backend
     for b, s in enumerate(seqs):
@@ -59,7 +49,7 @@ def test_last_output_mode_gives_each_sequence_last_step(side, backend):
     lengths = [6, 2, 4]
     seqs = [torch.randn(n, 3, dtype=torch.float64) for n in lengths]
     layer.output_mode = "last"
-    last = layer(_pad(seqs, 6, side), lengths=lengths)[0]
+    last = layer(pad_batch(seqs, 6, side), lengths=lengths)[0]
     layer.output_mode = "sequence"
     for b, s in enumerate(seqs):
         assert torch.allclose(last[b], layer(s.unsqueeze(0))[0][0, -1], atol=1e-10)

@@ -8,7 +8,7 @@ import torch
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
-import lstmkit.training.trainer as trainer
+import lstmkit.training.engine as engine
 from lstmkit.datasets import load_dataset
 from lstmkit.tasks import SequenceClassifier
 from lstmkit.training import TrainingOptions
@@ -17,7 +17,7 @@ from lstmkit.training import TrainingOptions
 @pytest.fixture(autouse=True)
 def _no_plots(monkeypatch):
     # The progress plot is tested with lstmkit.viz; here it only costs time.
-    monkeypatch.setattr(trainer, "_plot_progress", lambda *a, **k: None)
+    monkeypatch.setattr(engine, "_plot_progress", lambda *a, **k: None)
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +156,18 @@ def test_fit_resumes_from_a_checkpoint(tmp_path):
         X, y, resume_from=str(tmp_path / "part" / "checkpoints" / "last.ckpt")
     )
     np.testing.assert_allclose(resumed.predict_proba(X), straight.predict_proba(X), atol=1e-5)
+
+
+def test_sample_weight_weighs_the_score_and_is_refused_by_fit():
+    X, y = _toy(20)
+    clf = SequenceClassifier(hidden_size=4, training_options=_options(max_epochs=1)).fit(X, y)
+    correct = clf.predict(X) == y
+    only_first = np.zeros(20)
+    only_first[0] = 1.0
+    assert clf.score(X, y, sample_weight=only_first) == float(correct[0])
+    weights = np.linspace(1, 2, 20)
+    expected = np.average(correct, weights=weights)
+    assert clf.score(X, y, sample_weight=weights) == pytest.approx(expected)
+    with pytest.raises(ValueError, match=r"sample_weight must be None: SequenceClassifier\.fit"):
+        SequenceClassifier(hidden_size=4).fit(X, y, sample_weight=np.ones(20))
+    assert clf.training_options_ == clf.training_options

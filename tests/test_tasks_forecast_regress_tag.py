@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import lstmkit.training.trainer as trainer
+import lstmkit.training.engine as engine
 from lstmkit.tasks import Forecaster, SequenceRegressor, SequenceTagger
 from lstmkit.training import TrainingOptions
 
 
 @pytest.fixture(autouse=True)
 def _no_plots(monkeypatch):
-    monkeypatch.setattr(trainer, "_plot_progress", lambda *a, **k: None)
+    monkeypatch.setattr(engine, "_plot_progress", lambda *a, **k: None)
 
 
 def _sine(n=250, seed=0, phase=0.0):
@@ -28,7 +28,7 @@ def _forecaster(**kw):
 
 @pytest.fixture(scope="module")
 def fitted_forecaster():
-    import lstmkit.training.trainer as tr
+    import lstmkit.training.engine as tr
 
     original, tr._plot_progress = tr._plot_progress, lambda *a, **k: None
     try:
@@ -155,3 +155,44 @@ def test_save_load_round_trips(tmp_path, fitted_forecaster):
     assert [p.tolist() for p in tag2.predict(X)] == [p.tolist() for p in tag.predict(X)]
     with pytest.raises(ValueError, match="not a SequenceTagger"):
         SequenceTagger.load(tmp_path / "reg")
+
+
+def test_tagger_score_weighs_sequences_and_fit_refuses_sample_weight():
+    X, y = _tagging_task(12)
+    opts = TrainingOptions(max_epochs=1)
+    tag = SequenceTagger(hidden_size=4, class_weight="balanced", training_options=opts).fit(X, y)
+    first = np.mean(tag.predict(X[:1])[0] == y[0])
+    assert tag.score(X, y, sample_weight=[1.0] + [0.0] * 11) == pytest.approx(first)
+    assert tag.score(X, y, sample_weight=np.ones(12)) == pytest.approx(tag.score(X, y))
+    with pytest.raises(ValueError, match="sample_weight must hold one weight per sequence"):
+        tag.score(X, y, sample_weight=np.ones(3))
+    with pytest.raises(ValueError, match=r"sample_weight must be None: SequenceTagger\.fit"):
+        SequenceTagger(hidden_size=4).fit(X, y, sample_weight=np.ones(12))
+
+
+def test_regressor_score_weighs_sequences_and_fit_refuses_sample_weight():
+    from sklearn.metrics import r2_score
+
+    opts = TrainingOptions(max_epochs=1)
+    X, y = _mean_task(20)
+    reg = SequenceRegressor(hidden_size=4, training_options=opts).fit(X, y)
+    weights = np.linspace(0.5, 2.0, 20)
+    assert reg.score(X, y, sample_weight=weights) == pytest.approx(
+        r2_score(y, reg.predict(X), sample_weight=weights)
+    )
+    Y = [np.cumsum(x[:, 0]) for x in X]
+    seq = SequenceRegressor(hidden_size=4, training_options=opts).fit(X, Y)
+    assert seq.score(X, Y, sample_weight=[0.0] * 10 + [1.0] * 10) == pytest.approx(
+        seq.score(X[10:], Y[10:]), rel=1e-4
+    )
+    with pytest.raises(ValueError, match=r"sample_weight must be None: SequenceRegressor\.fit"):
+        SequenceRegressor(hidden_size=4).fit(X, y, sample_weight=weights)
+
+
+def test_forecaster_score_weighs_series_and_fit_refuses_sample_weight(fitted_forecaster):
+    a, b = _sine(40, seed=4), _sine(30, seed=5, phase=1.0)
+    model = fitted_forecaster
+    assert model.score([a, b], sample_weight=[1.0, 0.0]) == pytest.approx(model.score(a))
+    assert model.score([a, b], sample_weight=[2.0, 2.0]) == pytest.approx(model.score([a, b]))
+    with pytest.raises(ValueError, match=r"sample_weight must be None: Forecaster\.fit"):
+        Forecaster(hidden_size=4).fit(a, sample_weight=np.ones(40))

@@ -158,3 +158,18 @@ def test_token_streams_carry_each_row_through_the_text():
     assert torch.equal(targets, rows + 1)
     with pytest.raises(ValueError, match="too few for batch_size=200"):
         TokenStreams(np.arange(50), batch_size=200, bptt=10)
+
+
+def test_score_weighs_tokens_and_fit_refuses_sample_weight(model):
+    log_probs = model.log_probs(VALID)
+    assert model.score(VALID, sample_weight=np.ones_like(log_probs)) == pytest.approx(
+        model.score(VALID)
+    )
+    only_first = np.zeros_like(log_probs)
+    only_first[0] = 1.0
+    assert model.score(VALID, sample_weight=only_first) == pytest.approx(log_probs[0])
+    with pytest.raises(ValueError, match="sample_weight must hold one weight per scored token"):
+        model.score(VALID, sample_weight=[1.0, 2.0])
+    with pytest.raises(ValueError, match=r"sample_weight must be None: TextGenerator\.fit"):
+        TextGenerator().fit(TRAIN, sample_weight=[1.0])
+    assert model.training_options_.batch_size == 8

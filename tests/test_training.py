@@ -116,7 +116,7 @@ def test_early_stopping_and_schedules_run(tmp_path):
     "values,pattern",
     [
         ({"optimizer": "lbfgs"}, r"optimizer must be one of 'adam', 'sgdm'"),
-        ({"learning_rate": 0}, r"learning_rate must be > 0; received 0"),
+        ({"learning_rate": 0}, r"learning_rate must be a finite number > 0; received 0"),
         ({"max_epochs": 0}, r"max_epochs must be an int >= 1"),
         ({"sequence_length": "median"}, r"sequence_length must be one of"),
         ({"gradient_threshold_method": "l1"}, r"gradient_threshold_method"),

@@ -3,12 +3,54 @@
 :class:`LSTM`, :class:`GRU` and :class:`RNN` (with their single-step cells) take
 ``forward(x, state=None, lengths=None)``, serve padded batches without packing, expose
 their gate activations, stream with ``step()``, and exchange weights with torch.nn.
+:class:`RecurrentLayer` runs any cell described by a :class:`CellDescription`; the
+backends that run them are a registry (:func:`list_backends`, :func:`register_backend`).
+
+The names load on first use (PEP 562), so ``import lstmkit.nn.layer_kinds`` -- what the
+command line reads for its ``--help`` -- does not import torch.
 """
 
-from lstmkit.nn.gru import GRU, GRUCell
-from lstmkit.nn.initializers import set_gate_bias_
-from lstmkit.nn.lstm import LSTM
-from lstmkit.nn.lstm_cell import LSTMCell
-from lstmkit.nn.rnn import RNN, RNNCell
+from __future__ import annotations
 
-__all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNCell", "set_gate_bias_"]
+import importlib
+from typing import Any
+
+# public name -> the module that defines it
+_EXPORTS = {
+    "LSTM": "lstmkit.nn.lstm",
+    "GRU": "lstmkit.nn.gru",
+    "RNN": "lstmkit.nn.rnn",
+    "LSTMCell": "lstmkit.nn.cells.lstm",
+    "GRUCell": "lstmkit.nn.cells.gru",
+    "RNNCell": "lstmkit.nn.cells.rnn",
+    "RecurrentLayer": "lstmkit.nn.recurrent",
+    "CellDescription": "lstmkit.nn.cells.base",
+    "StatePart": "lstmkit.nn.cells.base",
+    "SequenceNetwork": "lstmkit.nn.network",
+    "set_gate_bias_": "lstmkit.nn.initializers",
+    "Backend": "lstmkit.nn.backends.base",
+    "BackendCall": "lstmkit.nn.backends.base",
+    "get_backend": "lstmkit.nn.backends.registry",
+    "list_backends": "lstmkit.nn.backends.registry",
+    "register_backend": "lstmkit.nn.backends.registry",
+    "unregister_backend": "lstmkit.nn.backends.registry",
+    "LAYER_KINDS": "lstmkit.nn.layer_kinds",
+    "register_layer_kind": "lstmkit.nn.layer_kinds",
+    "parameter_count": "lstmkit.nn.sizing",
+    "matched_hidden_sizes": "lstmkit.nn.sizing",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lstmkit.nn' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -10,12 +10,37 @@ training), ``zeros`` or ``pytorch``.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+from lstmkit._checks import check_choice
+
 WEIGHT_INITIALIZERS = ("glorot", "he", "orthogonal", "narrow-normal", "pytorch")
 BIAS_INITIALIZERS = ("unit-forget-gate", "zeros", "pytorch")
+
+
+@dataclass(frozen=True)
+class Initializers:
+    """The three initialiser choices of a cell: input weights, recurrent weights, biases."""
+
+    input: str = "glorot"
+    recurrent: str = "orthogonal"
+    bias: str = "unit-forget-gate"
+
+    def __post_init__(self) -> None:
+        check_choice("input_initializer", self.input, WEIGHT_INITIALIZERS)
+        check_choice("recurrent_initializer", self.recurrent, WEIGHT_INITIALIZERS)
+        check_choice("bias_initializer", self.bias, BIAS_INITIALIZERS)
+
+    def as_kwargs(self) -> dict[str, str]:
+        """As the keyword arguments the ``init_*_parameters_`` functions take."""
+        return {
+            "input_initializer": self.input,
+            "recurrent_initializer": self.recurrent,
+            "bias_initializer": self.bias,
+        }
 
 
 @torch.no_grad()
@@ -96,15 +121,13 @@ def set_gate_bias_(layer: nn.Module, **gates: float) -> None:
         >>> (lstm.bias_ih_l0 + lstm.bias_hh_l0).tolist()[:4]
         [-4.0, -4.0, 4.0, 4.0]
     """
-    from lstmkit.nn.gru import GRU
-    from lstmkit.nn.lstm import LSTM
-
-    if isinstance(layer, LSTM):
-        rows = layer.spec.gate_names
-    elif isinstance(layer, GRU):
-        rows = ("r", "z", "n")
-    else:
-        raise TypeError(f"layer must be an lstmkit.nn LSTM or GRU; received {type(layer).__name__}")
+    # The layer says which gate blocks its bias vectors hold (an RNN has none).
+    rows = tuple(getattr(layer, "gate_blocks", ()))
+    if not rows:
+        raise TypeError(
+            "layer must be an lstmkit.nn layer with gate biases (an LSTM or GRU); "
+            f"received {type(layer).__name__}"
+        )
     if not layer.bias:
         raise ValueError("layer has no biases (bias=False); nothing to set")
     values = {}

@@ -1,27 +1,22 @@
-"""The LSTM layer: stacked, bidirectional, every common variant, three backends."""
+"""The LSTM layer: stacked, bidirectional, every common variant, any registered backend.
+
+The cell -- equations, parameters, initialisation -- is :mod:`lstmkit.nn.cells.lstm`;
+stacking, directions, padding and streaming are :class:`~lstmkit.nn.RecurrentLayer`'s.
+"""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
-import torch
 from torch import nn
 
-from lstmkit.nn.backends.lstm_fused import fused_lstm_direction
-from lstmkit.nn.lstm_cell import (
-    LSTMSpec,
-    LSTMWeights,
-    init_lstm_parameters_,
-    lstm_parameter_shapes,
-    lstm_step,
-    validate_lstm_options,
-)
-from lstmkit.nn.recurrent import DirectionMasks, RecurrentLayer
-
-Tensor = torch.Tensor
+from lstmkit.nn.cells.lstm import LSTMDescription, LSTMSpec
+from lstmkit.nn.initializers import Initializers
+from lstmkit.nn.interop import TorchInterop
+from lstmkit.nn.recurrent import RecurrentLayer
 
 
-class LSTM(RecurrentLayer):
+class LSTM(TorchInterop, RecurrentLayer):
     """Long Short-Term Memory layer (Hochreiter & Schmidhuber 1997) and its variants.
 
     For the standard options the parameters have torch.nn.LSTM's names and shapes
@@ -55,7 +50,8 @@ class LSTM(RecurrentLayer):
         padding_side: where padded batches carry their padding, ``"right"`` or
             ``"left"``; used when ``lengths`` is passed to ``forward``.
         backend: ``"auto"`` (default: native kernels when the options allow, else
-            fused), ``"native"``, ``"fused"`` or ``"reference"``.
+            fused), ``"native"``, ``"fused"``, ``"reference"`` or a backend added with
+            :func:`~lstmkit.nn.register_backend`.
         input_initializer: ``"glorot"`` (default), ``"he"``, ``"orthogonal"``,
             ``"narrow-normal"`` or ``"pytorch"``.
         recurrent_initializer: the same choices; default ``"orthogonal"``.
@@ -81,9 +77,8 @@ class LSTM(RecurrentLayer):
         (torch.Size([4, 10, 16]), torch.Size([2, 4, 16]), 'fused')
     """
 
-    gate_names: ClassVar[tuple[str, ...]] = ("i", "f", "g", "o", "c")
-    has_fused: ClassVar[bool] = True
     torch_class: ClassVar[type[nn.Module]] = nn.LSTM
+    torch_options: ClassVar[tuple[str, ...]] = ("proj_size",)
 
     def __init__(
         self,
@@ -110,114 +105,20 @@ class LSTM(RecurrentLayer):
         recurrent_initializer: str = "orthogonal",
         bias_initializer: str = "unit-forget-gate",
     ) -> None:
+        initializers = Initializers(input_initializer, recurrent_initializer, bias_initializer)
+        spec = LSTMSpec(
+            hidden_size, proj_size, peephole, layer_norm, coupled_gates, gate_activation,
+            state_activation,
+        )  # fmt: skip
         super().__init__(
-            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-            recurrent_dropout=recurrent_dropout, zoneout=zoneout, output_mode=output_mode,
-            padding_side=padding_side, backend=backend, input_initializer=input_initializer,
-            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
+            LSTMDescription(spec, initializers, bias), input_size, num_layers, batch_first,
+            dropout, bidirectional, recurrent_dropout=recurrent_dropout, zoneout=zoneout,
+            output_mode=output_mode, padding_side=padding_side, backend=backend,
         )  # fmt: skip
-        validate_lstm_options(
-            input_size=input_size, hidden_size=hidden_size, proj_size=proj_size, bias=bias,
-            peephole=peephole, layer_norm=layer_norm, coupled_gates=coupled_gates,
-            gate_activation=gate_activation, state_activation=state_activation,
-            input_initializer=input_initializer, recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-        )  # fmt: skip
+        self.spec = spec
         self.proj_size = proj_size
         self.peephole = peephole
         self.layer_norm = layer_norm
         self.coupled_gates = coupled_gates
         self.state_activation = state_activation
         self.gate_activation = gate_activation
-        self.spec = LSTMSpec(
-            hidden_size=hidden_size, proj_size=proj_size, peephole=peephole,
-            layer_norm=layer_norm, coupled_gates=coupled_gates,
-            gate_activation=gate_activation, state_activation=state_activation,
-        )  # fmt: skip
-        self._finish_init()
-
-    # ----------------------------------------------------------------- cell hooks
-    def _state_sizes(self) -> tuple[int, ...]:
-        return (self.spec.output_size, self.hidden_size)
-
-    def _direction_shapes(self, input_size: int) -> dict[str, tuple[int, ...]]:
-        return lstm_parameter_shapes(input_size, self.spec, self.bias)
-
-    def _init_direction_(self, params: dict[str, Tensor]) -> None:
-        init_lstm_parameters_(
-            params, self.spec, input_initializer=self.input_initializer,
-            recurrent_initializer=self.recurrent_initializer,
-            bias_initializer=self.bias_initializer,
-        )  # fmt: skip
-
-    def _is_standard(self) -> bool:
-        s = self.spec
-        return not (s.peephole or s.layer_norm or s.coupled_gates) and (
-            s.gate_activation == "sigmoid" and s.state_activation == "tanh"
-        )
-
-    def _native_kind(self) -> str:
-        return "lstm"
-
-    def _torch_kwargs(self) -> dict[str, Any]:
-        return {"proj_size": self.proj_size}
-
-    @classmethod
-    def _options_from_torch(cls, module: nn.Module) -> dict[str, Any]:
-        return {"proj_size": module.proj_size}
-
-    def _run_direction(
-        self,
-        backend: str,
-        x: Tensor,
-        state: tuple[Tensor, ...],
-        params: dict[str, Tensor],
-        masks: DirectionMasks,
-        return_gates: bool,
-    ):
-        w = LSTMWeights(**params)
-        h0, c0 = state
-        update_h, update_c = masks.update
-        if backend == "fused":
-            y, h_n, c_n, traced = fused_lstm_direction(
-                x, h0, c0, w, self.spec, recurrent_mask=masks.recurrent, update_h=update_h,
-                update_c=update_c, valid=masks.valid, return_gates=return_gates,
-            )  # fmt: skip
-            gates = None
-            if traced is not None:
-                acts, cells = traced
-                named = dict(zip(self.spec.gate_names, acts.unbind(2), strict=True))
-                if self.coupled_gates:
-                    named["i"] = 1.0 - named["f"]
-                gates = {k: named[k] for k in ("i", "f", "g", "o")} | {"c": cells}
-            return y, (h_n, c_n), gates
-        return self._run_reference(x, h0, c0, w, masks, return_gates)
-
-    def _run_reference(self, x, h, c, w, masks: DirectionMasks, return_gates: bool):
-        """The reference backend: :func:`lstm_step` once per step, under autograd."""
-
-        def step(x_t, state, updates):
-            h, c, gates = lstm_step(
-                x_t, *state, w, self.spec, recurrent_mask=masks.recurrent,
-                update_h=updates[0], update_c=updates[1],
-            )  # fmt: skip
-            return (h, c), gates
-
-        return self._reference_loop(x, (h, c), masks, step, return_gates)
-
-    def spec_summary(self) -> str:
-        s = self.spec
-        parts = [f"peephole={s.peephole}", f"layer_norm={s.layer_norm}",
-                 f"coupled_gates={s.coupled_gates}", f"zoneout={self.zoneout}",
-                 f"recurrent_dropout={self.recurrent_dropout}",
-                 f"gate_activation={s.gate_activation!r}",
-                 f"state_activation={s.state_activation!r}"]  # fmt: skip
-        return ", ".join(parts)
-
-    def extra_repr(self) -> str:
-        text = f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}"
-        if self.bidirectional:
-            text += ", bidirectional=True"
-        if self.proj_size:
-            text += f", proj_size={self.proj_size}"
-        return text + f", backend={self.backend!r}"

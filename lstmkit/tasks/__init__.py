@@ -6,11 +6,17 @@
 * :class:`Forecaster`: one-step-ahead, closed-loop and streaming forecasts.
 * :class:`TextGenerator`: an LSTM language model; perplexity and streamed generation.
 * :func:`load`: load any of them from a folder written by its ``save``.
+
+All share one persistent base (:mod:`lstmkit.tasks.persistence`: save/load as
+``config.json`` + ``model.safetensors``, the estimator registry, ``training_options_``);
+the sequence estimators also share :mod:`lstmkit.tasks.base` (network, hold-out,
+training through an :class:`~lstmkit.training.Objective`), and the classifier and tagger
+one labelled fit (:mod:`lstmkit.tasks.labelled`).
 """
 
-from lstmkit.tasks.base import load
 from lstmkit.tasks.classifier import SequenceClassifier
 from lstmkit.tasks.forecaster import Forecaster
+from lstmkit.tasks.persistence import load
 from lstmkit.tasks.regressor import SequenceRegressor
 from lstmkit.tasks.tagger import SequenceTagger
 from lstmkit.tasks.text_generator import TextGenerator

@@ -1,134 +1,166 @@
-"""What every lstmkit estimator shares: network, validation split, training, prediction, I/O.
+"""The base of the sequence estimators: network, validation split, training, prediction.
 
 The estimators follow scikit-learn: the constructor only stores its arguments (checked
 in ``fit``), ``fit`` returns ``self``, learned attributes end in ``_``. Each estimator
-class supplies the task-specific parts (targets, outputs, score); this module builds
-the :class:`~lstmkit.nn.network.SequenceNetwork`, holds out validation data, calls
-:func:`~lstmkit.training.fit_network`, predicts in length-sorted batches and saves or
-loads a model folder (``model.safetensors`` + ``config.json``, never pickle).
+class names its :class:`~lstmkit.training.Objective` (loss, metric, targets, output
+mode) and supplies its targets and scores; this module builds the
+:class:`~lstmkit.nn.network.SequenceNetwork`, holds out validation data, calls
+:func:`~lstmkit.training.fit_network` and predicts in length-sorted batches. Saving
+and loading come from :class:`~lstmkit.tasks.persistence.PersistentEstimator`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator
 
-import lstmkit
-from lstmkit._checks import describe
+from lstmkit._checks import check_choice, check_int, check_probability, describe
 from lstmkit.data import (
     NORMALIZATIONS,
     LabelEncoding,
     Normalizer,
     SequenceCollator,
     SequenceDataset,
+    as_sequences,
     pad_batch,
     validation_split,
 )
 from lstmkit.nn.network import LAYER_KINDS, SequenceNetwork
-from lstmkit.training import FitResult, TrainingOptions, fit_network
+from lstmkit.tasks.persistence import PersistentEstimator, load, refuse_sample_weight, register
+from lstmkit.training import FitResult, Objective, TrainingOptions, fit_network, get_objective
 
 __all__ = ["PREDICT_BATCH_SIZE", "SequenceEstimator", "load", "register"]
 
 #: Sequences per batch at prediction time (batches hold sequences of similar length).
 PREDICT_BATCH_SIZE = 256
 
-# Estimator class name -> class, for :func:`load` (never unpickle a class from a file).
-# A registered class rebuilds itself from a saved folder with the classmethod
-# ``_from_saved(state, config)``.
-_REGISTRY: dict[str, type] = {}
 
+@dataclass(eq=False, repr=False, kw_only=True)
+class SequenceEstimator(PersistentEstimator):
+    """Base class of the sequence estimators (not used directly).
 
-def register(cls: type) -> type:
-    """Class decorator: make ``cls`` loadable by :func:`load` under its class name."""
-    _REGISTRY[cls.__name__] = cls
-    return cls
-
-
-def saved_params(estimator: Any) -> dict[str, Any]:
-    """An estimator's constructor parameters as ``save`` stores them (JSON-ready forms
-    of ``training_options`` and ``run_dir``)."""
-    params = estimator.get_params(deep=False)
-    params["training_options"] = estimator._training_options().to_dict()
-    if params.get("run_dir") is not None:
-        params["run_dir"] = str(params["run_dir"])
-    return params
-
-
-def resolve_training_options(options: Any) -> TrainingOptions:
-    """An estimator's ``training_options`` as a :class:`TrainingOptions` (None: defaults;
-    a dict: its fields), or a TypeError saying what came instead."""
-    if options is None:
-        return TrainingOptions()
-    if isinstance(options, dict):
-        return TrainingOptions.from_dict(options)
-    if not isinstance(options, TrainingOptions):
-        raise TypeError(
-            f"training_options must be a TrainingOptions, a dict of its fields or None; "
-            f"received {describe(options)}"
-        )
-    return options
-
-
-class SequenceEstimator(BaseEstimator):
-    """Base class of the lstmkit estimators (not used directly).
-
-    Subclasses define ``__init__`` (storing every argument unchanged), ``_task``,
-    ``_output_mode`` and their own ``fit``/``predict``/``score`` on top of the helpers
-    here. Common parameters: ``layer``, ``hidden_size``, ``num_layers``, ``dropout``,
-    ``layer_options``, ``normalization``, ``training_options``, ``validation_fraction``
-    and ``run_dir``.
+    Subclasses name their ``objective`` (a registered
+    :class:`~lstmkit.training.Objective`) and define ``fit``/``predict``/``score`` on
+    top of the helpers here. The parameters every sequence estimator takes are declared
+    below as dataclass fields (see :class:`~lstmkit.tasks.SequenceClassifier` for their
+    meaning); a subclass declares its own after them.
     """
 
-    _task = "classification"
-    _output_mode = "last"
+    #: The registered objective this estimator trains with.
+    objective: ClassVar[str] = "classification"
+
+    layer: str = "lstm"
+    hidden_size: int = 64
+    num_layers: int = 1
+    dropout: float = 0.0
+    layer_options: dict[str, Any] | None = None
+    normalization: str | None = "zscore"
+    training_options: TrainingOptions | None = None
+    validation_fraction: float = 0.1
+    run_dir: str | None = None
+
+    def _objective(self) -> Objective:
+        return get_objective(self.objective)
 
     # ------------------------------------------------------------------ checks
-    def _training_options(self) -> TrainingOptions:
-        return resolve_training_options(self.training_options)
-
     def _check_params(self) -> TrainingOptions:
-        """Validate the common constructor parameters (at fit, as scikit-learn asks)."""
-        if self.layer not in LAYER_KINDS:
-            raise ValueError(f"layer must be one of {LAYER_KINDS}; received {self.layer!r}")
-        for name, low in (("hidden_size", 1), ("num_layers", 1)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-                raise ValueError(f"{name} must be an int >= {low}; received {describe(value)}")
-        if isinstance(self.dropout, bool) or not isinstance(self.dropout, int | float):
-            raise TypeError(
-                f"dropout must be a number in [0, 1); received {describe(self.dropout)}"
-            )
-        if not 0 <= self.dropout < 1:
-            raise ValueError(f"dropout must lie in [0, 1); received {self.dropout}")
+        """Check the parameters every sequence estimator takes."""
+        check_choice("layer", self.layer, LAYER_KINDS)
+        check_int("hidden_size", self.hidden_size, 1)
+        check_int("num_layers", self.num_layers, 1)
+        check_probability("dropout", self.dropout)
         if self.layer_options is not None and not isinstance(self.layer_options, dict):
             raise TypeError(
                 f"layer_options must be a dict or None; received {describe(self.layer_options)}"
             )
-        if self.normalization is not None and self.normalization not in NORMALIZATIONS:
-            raise ValueError(
-                f"normalization must be one of {NORMALIZATIONS} or None; "
-                f"received {self.normalization!r}"
-            )
-        fraction = self.validation_fraction
-        if isinstance(fraction, bool) or not isinstance(fraction, int | float):
-            raise TypeError(
-                f"validation_fraction must be a number in [0, 1); received {describe(fraction)}"
-            )
-        if not 0 <= fraction < 1:
-            raise ValueError(f"validation_fraction must lie in [0, 1); received {fraction}")
-        return self._training_options()
+        if self.normalization is not None:
+            check_choice("normalization", self.normalization, NORMALIZATIONS)
+        check_probability("validation_fraction", self.validation_fraction)
+        return super()._check_params()
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "network_"):
-            from sklearn.exceptions import NotFittedError
+    # ---------------------------------------------------------------------- fit
+    #: Why ``fit`` takes no ``sample_weight`` (said in the error if one is given).
+    _no_sample_weight: ClassVar[str] = "its loss weighs every target alike"
 
-            raise NotFittedError(
-                f"this {type(self).__name__} is not fitted yet; call fit(X, y) first"
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        sample_weight: Any = None,
+        validation_data: tuple[Any, Any] | None = None,
+        resume_from: str | None = None,
+    ):
+        """Train on sequences ``X`` (list of ``(T_i, F)`` or ``(N, T, F)``) and targets ``y``.
+
+        Args:
+            X: the training sequences.
+            y: the targets, in the form the estimator's class describes: one per
+                sequence, or one array per sequence, as long as it.
+            sample_weight: must be None (the error says why, and what to use instead).
+            validation_data: ``(X_val, y_val)`` to validate on; if None, a seeded
+                ``validation_fraction`` of the training data is held out instead.
+            resume_from: a Lightning checkpoint of an earlier fit with the same
+                parameters and data (``<run_dir>/checkpoints/last.ckpt``) to continue from.
+
+        Returns:
+            self.
+        """
+        options = self._check_params()
+        refuse_sample_weight(self, sample_weight, self._no_sample_weight)
+        seqs = as_sequences(X, name="X")
+        targets = self._targets(seqs, y, "X", "y", learn=True)
+        if validation_data is not None:
+            X_val, y_val = validation_data
+            val_seqs = as_sequences(X_val, name="X_val", num_features=seqs[0].shape[1])
+            val_targets = self._targets(val_seqs, y_val, "X_val", "y_val")
+            train_seqs, train_targets = seqs, targets
+        else:
+            train_seqs, train_targets, val_seqs, val_targets = self._hold_out(
+                seqs, targets, options.seed
             )
+
+        self.n_features_in_ = seqs[0].shape[1]
+        self.normalizer_ = Normalizer(self.normalization).fit(train_seqs)
+        self._fit_target_scaling(train_targets)
+        class_weights = self._class_weights(targets)
+        self.network_ = self._build_network(self.n_features_in_, self._output_size(), options)
+        val = None
+        if len(val_seqs):
+            val = (self.normalizer_.transform(val_seqs), self._scale(val_targets))
+        self._train(
+            (self.normalizer_.transform(train_seqs), self._scale(train_targets)),
+            val,
+            options,
+            class_weights=class_weights,
+            resume_from=resume_from,
+        )
+        return self
+
+    # What a subclass says about its targets.
+    def _targets(self, seqs: list[np.ndarray], y: Any, x_name: str, y_name: str, *,
+                 learn: bool = False) -> Any:  # fmt: skip
+        """``y`` checked against ``seqs`` and in training form (class indices, float
+        arrays); ``learn=True`` (the training targets) first learns that form."""
+        raise NotImplementedError
+
+    def _output_size(self) -> int:
+        """Outputs of the network (classes, or values per target)."""
+        raise NotImplementedError
+
+    def _fit_target_scaling(self, train_targets: Any) -> None:
+        """Learn how targets are scaled for training (from the training part only)."""
+
+    def _scale(self, targets: Any) -> Any:
+        """Targets as the network is trained on them."""
+        return targets
+
+    def _class_weights(self, targets: Any) -> torch.Tensor | None:
+        """Per-class loss weights, from all the training targets, or None."""
+        return None
 
     # ----------------------------------------------------------------- training
     def _hold_out(self, seqs: list[np.ndarray], targets: Any, seed: int) -> tuple:
@@ -161,7 +193,7 @@ class SequenceEstimator(BaseEstimator):
             hidden_size=int(self.hidden_size),
             num_layers=int(self.num_layers),
             dropout=float(self.dropout),
-            output_mode=self._output_mode,
+            output_mode=self._objective().output_mode,
             padding_side=options.padding_side,
             layer_options=self.layer_options,
         )
@@ -172,16 +204,18 @@ class SequenceEstimator(BaseEstimator):
         val: tuple[list[np.ndarray], Any] | None,
         options: TrainingOptions,
         *,
-        target_kind: str,
         class_weights: torch.Tensor | None = None,
         resume_from: str | None = None,
     ) -> FitResult:
         """Train ``self.network_`` on (already normalised, encoded) data."""
-        collate = SequenceCollator(options.padding_side, options.sequence_length, target_kind)
+        objective = self._objective()
+        collate = SequenceCollator(
+            options.padding_side, options.sequence_length, objective.target_kind
+        )
         val_set = None if val is None or len(val[0]) == 0 else SequenceDataset(*val)
         result = fit_network(
             self.network_,
-            self._task,
+            objective,
             SequenceDataset(*train),
             val_set,
             options,
@@ -230,93 +264,21 @@ class SequenceEstimator(BaseEstimator):
     def _restore_extra(self, config: dict[str, Any]) -> None:
         """Set the learned values that :meth:`_extra_config` saved."""
 
-    def save(self, directory: str | Path) -> Path:
-        """Save the fitted model to a folder: ``model.safetensors`` and ``config.json``.
-
-        The config holds the estimator's class name, every constructor parameter
-        (``training_options`` as a dict), the fitted normaliser and label encoding,
-        ``n_features_in_`` and, added by :func:`lstmkit.io.save_model`, the lstmkit
-        version. The save is atomic. Load it with :func:`lstmkit.tasks.load` or
-        ``type(self).load``.
-
-        Args:
-            directory: the model folder to write (replaced if it holds a model).
-
-        Returns:
-            The folder as a Path.
-        """
-        from lstmkit.io import save_model, to_jsonable
-
-        self._check_fitted()
-        config = {
-            "estimator": type(self).__name__,
-            "params": to_jsonable(saved_params(self), path="params"),
+    def _fitted_config(self) -> dict[str, Any]:
+        return {
             "n_features_in_": int(self.n_features_in_),
             "output_size": int(self.network_.head.out_features),
             "normalizer": self.normalizer_.to_dict(),
-            "estimator_lstmkit_version": lstmkit.__version__,
             **self._extra_config(),
         }
-        return save_model(directory, self.network_.state_dict(), config)
 
-    @classmethod
-    def _from_saved(cls, state: dict[str, Any], config: dict[str, Any]) -> SequenceEstimator:
-        """Rebuild a fitted estimator from what :meth:`save` wrote."""
-        params = dict(config["params"])
-        params["training_options"] = TrainingOptions.from_dict(params["training_options"])
-        model = cls(**params)
-        options = model._training_options()
-        model.n_features_in_ = int(config["n_features_in_"])
-        model.normalizer_ = Normalizer.from_dict(config["normalizer"])
-        model._restore_extra(config)  # before the network: it may set the output mode
-        model.network_ = model._build_network(
-            model.n_features_in_, int(config["output_size"]), options
+    def _restore_fitted(self, config: dict[str, Any]) -> None:
+        self.n_features_in_ = int(config["n_features_in_"])
+        self.normalizer_ = Normalizer.from_dict(config["normalizer"])
+        self._restore_extra(config)  # before the network: it may choose the objective
+        self.network_ = self._build_network(
+            self.n_features_in_, int(config["output_size"]), self.training_options_
         )
-        model.network_.load_state_dict(state)
-        model.network_.eval()
-        return model
-
-    @classmethod
-    def load(cls, directory: str | Path) -> SequenceEstimator:
-        """Load a model saved with :meth:`save`; it must be of this class (or use
-        :func:`lstmkit.tasks.load` for any)."""
-        model = load(directory)
-        if not isinstance(model, cls):
-            raise ValueError(
-                f"{directory} holds a {type(model).__name__}, not a {cls.__name__}; "
-                f"use lstmkit.tasks.load to load any estimator"
-            )
-        return model
-
-
-def load(directory: str | Path) -> Any:
-    """Load any lstmkit estimator saved with ``save`` (TextGenerator too), as its own class.
-
-    The class comes from the name in ``config.json`` looked up in a fixed registry of
-    lstmkit's estimators; nothing is unpickled and no code from the folder runs.
-
-    Args:
-        directory: a model folder written by an estimator's ``save``.
-
-    Returns:
-        The fitted estimator, ready to predict.
-
-    Example:
-        >>> from lstmkit.tasks import load
-        >>> load("no/such/folder")  # doctest: +IGNORE_EXCEPTION_DETAIL
-        Traceback (most recent call last):
-        lstmkit.io.model.ModelFormatError: cannot load a model from no/such/folder ...
-    """
-    from lstmkit.io import load_model
-
-    state, config = load_model(directory)
-    name = config.get("estimator")
-    if name not in _REGISTRY:
-        raise ValueError(
-            f"{directory} holds no lstmkit estimator (config.json 'estimator' is {name!r}; "
-            f"known: {sorted(_REGISTRY)})"
-        )
-    return _REGISTRY[name]._from_saved(state, config)
 
 
 def encoding_from_config(config: dict[str, Any]) -> LabelEncoding:

@@ -5,21 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
-from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
 
-from lstmkit.data import LabelEncoding, Normalizer, as_sequences, check_same_length
-from lstmkit.tasks.base import SequenceEstimator, encoding_from_config, register
-from lstmkit.training import TrainingOptions
+from lstmkit.data import check_same_length
+from lstmkit.tasks.labelled import LabelledEstimator
+from lstmkit.tasks.persistence import register
 
 __all__ = ["SequenceClassifier"]
 
-CLASS_WEIGHTS = (None, "balanced")
-
 
 @register
-class SequenceClassifier(ClassifierMixin, SequenceEstimator):
+class SequenceClassifier(LabelledEstimator):
     """Classify whole sequences with an LSTM (or BiLSTM, GRU, BiGRU) and a linear head.
+
+    ``fit(X, y)`` takes the sequences (a list of ``(T_i, F)`` arrays or an ``(N, T, F)``
+    array) and one label per sequence (strings, ints, ...; at least two classes).
 
     Args:
         layer: ``"lstm"``, ``"bilstm"``, ``"gru"`` or ``"bigru"``.
@@ -40,8 +40,18 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
             temporary one (or ``training_options.log_dir``).
 
     Returns:
-        After ``fit``: ``classes_``, ``label_encoding_``, ``normalizer_``,
-        ``network_``, ``history_``, ``fit_result_`` and ``n_features_in_``.
+        An unfitted estimator; ``fit`` sets the attributes below.
+
+    Attributes:
+        classes_: the labels, sorted (the columns of :meth:`predict_proba`).
+        label_encoding_: the :class:`~lstmkit.data.LabelEncoding` of the labels.
+        normalizer_: the input :class:`~lstmkit.data.Normalizer`.
+        network_: the trained :class:`~lstmkit.nn.network.SequenceNetwork`.
+        n_features_in_: features per step.
+        training_options_: the :class:`~lstmkit.training.TrainingOptions` used.
+        fit_result_: the :class:`~lstmkit.training.FitResult` (run folder, epochs,
+            best validation, time).
+        history_: the training history, one row per iteration (``fit_result_.history``).
 
     Example:
         >>> import numpy as np
@@ -56,118 +66,22 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
         ['low', 'high']
     """
 
-    _task = "classification"
-    _output_mode = "last"
-
-    def __init__(
-        self,
-        layer: str = "lstm",
-        hidden_size: int = 64,
-        num_layers: int = 1,
-        dropout: float = 0.0,
-        layer_options: dict[str, Any] | None = None,
-        normalization: str | None = "zscore",
-        class_weight: str | None = None,
-        training_options: TrainingOptions | None = None,
-        validation_fraction: float = 0.1,
-        run_dir: str | None = None,
-    ) -> None:
-        self.layer = layer
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.dropout = dropout
-        self.layer_options = layer_options
-        self.normalization = normalization
-        self.class_weight = class_weight
-        self.training_options = training_options
-        self.validation_fraction = validation_fraction
-        self.run_dir = run_dir
-
-    def fit(
-        self,
-        X: Any,
-        y: Any,
-        *,
-        validation_data: tuple[Any, Any] | None = None,
-        resume_from: str | None = None,
-    ):
-        """Train on sequences ``X`` (list of ``(T_i, F)`` or ``(N, T, F)``) and labels ``y``.
-
-        Args:
-            X: the training sequences.
-            y: one label per sequence (strings, ints, ...); at least two classes.
-            validation_data: ``(X_val, y_val)`` to validate on; if None, a seeded
-                ``validation_fraction`` of the training data is held out instead.
-            resume_from: a Lightning checkpoint of an earlier fit with the same
-                parameters and data (``<run_dir>/checkpoints/last.ckpt``) to continue from.
-
-        Returns:
-            self.
-        """
-        options = self._check_params()
-        if self.class_weight not in CLASS_WEIGHTS:
-            raise ValueError(
-                f"class_weight must be None or 'balanced'; received {self.class_weight!r}"
-            )
-        seqs = as_sequences(X, name="X")
-        check_same_length(seqs, y, x_name="X", y_name="y")
-        encoding = LabelEncoding().fit(y, name="y", per_step=False)
-        codes = encoding.encode(y, "y")
-        if validation_data is not None:
-            X_val, y_val = validation_data
-            val_seqs = as_sequences(X_val, name="X_val", num_features=seqs[0].shape[1])
-            check_same_length(val_seqs, y_val, x_name="X_val", y_name="y_val")
-            val_codes = encoding.encode(y_val, "y_val")
-            train_seqs, train_codes = seqs, codes
-        else:
-            train_seqs, train_codes, val_seqs, val_codes = self._hold_out(seqs, codes, options.seed)
-
-        self.label_encoding_ = encoding
-        self.classes_ = encoding.classes_
-        self.n_features_in_ = seqs[0].shape[1]
-        self.normalizer_ = Normalizer(self.normalization).fit(train_seqs)
-        weights = None
-        if self.class_weight == "balanced":
-            counts = np.bincount(codes, minlength=len(self.classes_)).astype(np.float64)
-            weights = torch.as_tensor(len(codes) / (len(self.classes_) * np.maximum(counts, 1)))
-        self.network_ = self._build_network(self.n_features_in_, len(self.classes_), options)
-        val = (self.normalizer_.transform(val_seqs), val_codes) if val_seqs else None
-        self._train(
-            (self.normalizer_.transform(train_seqs), train_codes),
-            val,
-            options,
-            target_kind="sequence",
-            resume_from=resume_from,
-            class_weights=weights,
-        )
-        return self
-
-    def _logits(self, X: Any) -> np.ndarray:
-        self._check_fitted()
-        seqs = as_sequences(X, name="X", num_features=self.n_features_in_)
-        return np.stack(self._outputs(self.normalizer_.transform(seqs)))
+    objective = "classification"
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities (softmax), ``(N, n_classes)``, columns in ``classes_`` order."""
-        logits = torch.as_tensor(self._logits(X), dtype=torch.float64)
-        return torch.softmax(logits, dim=-1).numpy()
+        return self._softmax(np.stack(self._logits(X)))
 
     def predict(self, X: Any) -> np.ndarray:
         """The most likely label of every sequence, as the labels given to ``fit``."""
-        indices = self._logits(X).argmax(axis=-1)
+        indices = np.stack(self._logits(X)).argmax(axis=-1)
         return self.label_encoding_.decode(indices)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Accuracy on ``(X, y)``; labels not seen in training raise a ValueError."""
+        """Accuracy on ``(X, y)`` (weighted by ``sample_weight``, one weight per sequence);
+        labels not seen in training raise a ValueError."""
         self._check_fitted()
         check_same_length(X, y, x_name="X", y_name="y")
         codes = self.label_encoding_.encode(y, "y")
-        predicted = self._logits(X).argmax(axis=-1)
-        return float(np.average(predicted == codes, weights=sample_weight))
-
-    def _extra_config(self) -> dict[str, Any]:
-        return {"label_encoding": self.label_encoding_.to_dict()}
-
-    def _restore_extra(self, config: dict[str, Any]) -> None:
-        self.label_encoding_ = encoding_from_config(config)
-        self.classes_ = self.label_encoding_.classes_
+        predicted = np.stack(self._logits(X)).argmax(axis=-1)
+        return float(accuracy_score(codes, predicted, sample_weight=sample_weight))

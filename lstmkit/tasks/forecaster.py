@@ -10,20 +10,24 @@ step at a time like ``predictAndUpdateState``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin
 
+from lstmkit._checks import check_int
 from lstmkit.data import Normalizer, as_series, make_forecast_pairs, validation_split
-from lstmkit.tasks.base import SequenceEstimator, register
+from lstmkit.tasks.base import SequenceEstimator
+from lstmkit.tasks.persistence import refuse_sample_weight, register, weights_per_step
 from lstmkit.training import TrainingOptions
 
 __all__ = ["Forecaster"]
 
 
 @register
+@dataclass(eq=False, repr=False, kw_only=True)
 class Forecaster(RegressorMixin, SequenceEstimator):
     """Forecast univariate or multivariate time series with a unidirectional LSTM or GRU.
 
@@ -43,9 +47,15 @@ class Forecaster(RegressorMixin, SequenceEstimator):
         run_dir: folder for the training run; None: a temporary one.
 
     Returns:
-        After ``fit``: ``network_``, ``normalizer_``, ``n_features_in_``, ``history_``,
-        ``fit_result_``, and the streaming state ``state_`` (None until
-        :meth:`update_state` is called).
+        An unfitted estimator; ``fit`` sets the attributes below.
+
+    Attributes:
+        state_: the streaming state of :meth:`update_state` (None until it is called,
+            and after :meth:`reset_state`).
+        normalizer_: the :class:`~lstmkit.data.Normalizer` of the series (inputs and
+            targets alike).
+        network_, n_features_in_, training_options_, fit_result_, history_: as for
+            :class:`~lstmkit.tasks.SequenceClassifier`.
 
     Example:
         >>> import numpy as np
@@ -58,30 +68,9 @@ class Forecaster(RegressorMixin, SequenceEstimator):
         (10, 1)
     """
 
-    _task = "sequence-regression"
-    _output_mode = "sequence"
+    objective = "sequence-regression"  # one step ahead, at every step
 
-    def __init__(
-        self,
-        layer: str = "lstm",
-        hidden_size: int = 64,
-        num_layers: int = 1,
-        dropout: float = 0.0,
-        layer_options: dict[str, Any] | None = None,
-        normalization: str | None = "zscore",
-        training_options: TrainingOptions | None = None,
-        validation_fraction: float = 0.0,
-        run_dir: str | None = None,
-    ) -> None:
-        self.layer = layer
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.dropout = dropout
-        self.layer_options = layer_options
-        self.normalization = normalization
-        self.training_options = training_options
-        self.validation_fraction = validation_fraction
-        self.run_dir = run_dir
+    validation_fraction: float = 0.0  # a forecaster trains on the whole series by default
 
     def _check_params(self) -> TrainingOptions:
         options = super()._check_params()
@@ -98,6 +87,7 @@ class Forecaster(RegressorMixin, SequenceEstimator):
         series: Any,
         y: Any = None,
         *,
+        sample_weight: Any = None,
         validation_data: Any = None,
         resume_from: str | None = None,
     ):
@@ -107,6 +97,7 @@ class Forecaster(RegressorMixin, SequenceEstimator):
             series: one series or a list of series (see :func:`lstmkit.data.as_series`).
             y: ignored (present for scikit-learn's API; the targets are the series
                 itself, shifted one step).
+            sample_weight: must be None (every step of every series counts alike).
             validation_data: series to validate on; if None, ``validation_fraction``
                 decides what is held out.
             resume_from: a Lightning checkpoint of an earlier fit with the same
@@ -116,6 +107,7 @@ class Forecaster(RegressorMixin, SequenceEstimator):
             self.
         """
         options = self._check_params()
+        refuse_sample_weight(self, sample_weight, "every step of every series counts alike")
         all_series = as_series(series, name="series")
         features = all_series[0].shape[1]
         val_series: list[np.ndarray] = []
@@ -148,7 +140,7 @@ class Forecaster(RegressorMixin, SequenceEstimator):
         if val_series:
             val = make_forecast_pairs(self.normalizer_.transform(val_series))
         self.network_ = self._build_network(features, features, options)
-        self._train((inputs, targets), val, options, target_kind="step", resume_from=resume_from)
+        self._train((inputs, targets), val, options, resume_from=resume_from)
         self.state_ = None
         return self
 
@@ -185,19 +177,22 @@ class Forecaster(RegressorMixin, SequenceEstimator):
 
         Args:
             series: one series or several (each at least 2 steps).
-            y, sample_weight: ignored (scikit-learn's API).
+            y: ignored (scikit-learn's API).
+            sample_weight: one weight per series, given to each of its errors; None
+                weighs all alike.
 
         Returns:
-            ``-sqrt(mean((predict(series)[t] - series[t + 1])^2))``.
+            ``-sqrt(mean((predict(series)[t] - series[t + 1])^2))`` (a weighted mean
+            with ``sample_weight``).
         """
         predicted = self.predict(series)
         truth = as_series(series, name="series", num_features=self.n_features_in_)
         if isinstance(predicted, np.ndarray):
             predicted = [predicted]
-        errors = np.concatenate(
-            [(p[:-1] - s[1:]).ravel() for p, s in zip(predicted, truth, strict=True)]
-        ).astype(np.float64)
-        return -float(np.sqrt(np.mean(errors**2)))
+        errors = [(p[:-1] - s[1:]).ravel() for p, s in zip(predicted, truth, strict=True)]
+        weights = weights_per_step(sample_weight, [len(e) for e in errors])
+        squared = np.concatenate(errors).astype(np.float64) ** 2
+        return -float(np.sqrt(np.average(squared, weights=weights)))
 
     # ------------------------------------------------------------- closed loop
     def forecast(self, history: Any, steps: int) -> np.ndarray | list[np.ndarray]:
@@ -212,8 +207,7 @@ class Forecaster(RegressorMixin, SequenceEstimator):
             For one series a ``(steps, F)`` array in original units; for several, a
             list of such arrays.
         """
-        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
-            raise ValueError(f"steps must be an int >= 1; received {steps!r}")
+        check_int("steps", steps, 1)
         seqs, single = self._series(history, "history")
         network = self.network_
         network.eval()

@@ -12,17 +12,15 @@ sampling from a seeded generator.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator
 
-import lstmkit
-from lstmkit._checks import describe
+from lstmkit._checks import check_choice, check_int, check_optional_int, describe
 from lstmkit.nn.language_model import OUTPUT_LAYERS, LanguageModelNetwork
-from lstmkit.tasks import base
+from lstmkit.tasks.persistence import PersistentEstimator, refuse_sample_weight, register
 from lstmkit.text import LEVELS, NEWLINE, StreamingDetokenizer, Tokenizer
 from lstmkit.training import TrainingOptions, fit_language_model
 
@@ -32,16 +30,9 @@ __all__ = ["TextGenerator"]
 EVAL_CHUNK = 2048
 
 
-def _check_int(name: str, value: Any, low: int, *, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        none = " or None" if allow_none else ""
-        raise ValueError(f"{name} must be an int >= {low}{none}; received {describe(value)}")
-
-
-@base.register
-class TextGenerator(BaseEstimator):
+@register
+@dataclass(eq=False, repr=False, kw_only=True)
+class TextGenerator(PersistentEstimator):
     """Word-level (or character-level) LSTM language model with streaming generation.
 
     Args:
@@ -63,7 +54,15 @@ class TextGenerator(BaseEstimator):
         run_dir: folder for the training run; None: a temporary one.
 
     Returns:
-        After ``fit``: ``tokenizer_``, ``network_``, ``history_``, ``fit_result_``.
+        An unfitted estimator; ``fit`` sets the attributes below.
+
+    Attributes:
+        tokenizer_: the :class:`~lstmkit.text.Tokenizer` with the learned vocabulary.
+        network_: the trained :class:`~lstmkit.nn.language_model.LanguageModelNetwork`.
+        training_options_: the :class:`~lstmkit.training.TrainingOptions` used.
+        fit_result_: the :class:`~lstmkit.training.LanguageModelFitResult` (run folder,
+            epochs, best validation, tokens per second).
+        history_: the training history (loss and perplexity per iteration).
 
     Example:
         >>> from lstmkit.tasks import TextGenerator
@@ -75,58 +74,30 @@ class TextGenerator(BaseEstimator):
         'the cat sat on the mat.'
     """
 
-    def __init__(
-        self,
-        level: str = "word",
-        max_vocab: int | None = 10000,
-        min_count: int = 1,
-        lowercase: bool = False,
-        embedding_size: int = 256,
-        hidden_size: int = 256,
-        num_layers: int = 1,
-        dropout: float = 0.2,
-        tie_weights: bool = True,
-        output_layer: str = "softmax",
-        bptt: int = 35,
-        training_options: TrainingOptions | None = None,
-        run_dir: str | None = None,
-    ) -> None:
-        self.level = level
-        self.max_vocab = max_vocab
-        self.min_count = min_count
-        self.lowercase = lowercase
-        self.embedding_size = embedding_size
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.dropout = dropout
-        self.tie_weights = tie_weights
-        self.output_layer = output_layer
-        self.bptt = bptt
-        self.training_options = training_options
-        self.run_dir = run_dir
+    level: str = "word"
+    max_vocab: int | None = 10000
+    min_count: int = 1
+    lowercase: bool = False
+    embedding_size: int = 256
+    hidden_size: int = 256
+    num_layers: int = 1
+    dropout: float = 0.2
+    tie_weights: bool = True
+    output_layer: str = "softmax"
+    bptt: int = 35
+    training_options: TrainingOptions | None = None
+    run_dir: str | None = None
+
+    _fit_call = "fit(text)"
 
     # ------------------------------------------------------------------ checks
-    def _training_options(self) -> TrainingOptions:
-        return base.resolve_training_options(self.training_options)
-
     def _check_params(self) -> TrainingOptions:
-        if self.level not in LEVELS:
-            raise ValueError(f"level must be one of {LEVELS}; received {self.level!r}")
-        if self.output_layer not in OUTPUT_LAYERS:
-            raise ValueError(
-                f"output_layer must be one of {OUTPUT_LAYERS}; received {self.output_layer!r}"
-            )
+        """Check what the tokenizer and network do not check themselves."""
+        check_choice("level", self.level, LEVELS)
+        check_choice("output_layer", self.output_layer, OUTPUT_LAYERS)
         for name in ("embedding_size", "hidden_size", "num_layers", "bptt"):
-            _check_int(name, getattr(self, name), 1)
-        return self._training_options()
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "network_"):
-            from sklearn.exceptions import NotFittedError
-
-            raise NotFittedError(
-                f"this {type(self).__name__} is not fitted yet; call fit(text) first"
-            )
+            check_int(name, getattr(self, name), 1)
+        return super()._check_params()
 
     def _build_network(self, vocab_size: int, options: TrainingOptions) -> LanguageModelNetwork:
         torch.manual_seed(options.seed)  # the same seed gives the same initial weights
@@ -141,13 +112,21 @@ class TextGenerator(BaseEstimator):
         )
 
     # --------------------------------------------------------------- training
-    def fit(self, text: str | Sequence[str], y: Any = None, *, validation_text: Any = None):
+    def fit(
+        self,
+        text: str | Sequence[str],
+        y: Any = None,
+        *,
+        sample_weight: Any = None,
+        validation_text: Any = None,
+    ):
         """Learn the vocabulary and train the language model on one continuous text.
 
         Args:
             text: the training text (a str), or a list of token strings.
             y: ignored (scikit-learn's signature; the targets are the text itself,
                 shifted by one token).
+            sample_weight: must be None (one continuous text has no samples to weigh).
             validation_text: text to validate on (perplexity per iteration in the
                 training history; the best weights are kept with
                 ``output_model="best-validation"``), or None.
@@ -156,6 +135,7 @@ class TextGenerator(BaseEstimator):
             self.
         """
         options = self._check_params()
+        refuse_sample_weight(self, sample_weight, "one continuous text has no samples to weigh")
         self.tokenizer_ = Tokenizer(self.level, self.max_vocab, self.min_count, self.lowercase)
         self.tokenizer_.fit(text)
         train_ids = self.tokenizer_.encode(text)
@@ -211,9 +191,25 @@ class TextGenerator(BaseEstimator):
         """
         return float(np.exp(-self.log_probs(text).mean()))
 
-    def score(self, text: str | Sequence[str], y: Any = None) -> float:
-        """Mean log-probability per token (higher is better; scikit-learn's convention)."""
-        return float(self.log_probs(text).mean())
+    def score(self, text: str | Sequence[str], y: Any = None, sample_weight: Any = None) -> float:
+        """Mean log-probability per token (higher is better; scikit-learn's convention).
+
+        Args:
+            text: a str or a list of token strings (at least 2 tokens).
+            y: ignored (scikit-learn's signature).
+            sample_weight: one weight per scored token (``n_tokens - 1`` of them), or
+                None for the plain mean.
+
+        Returns:
+            The (weighted) mean natural-log probability per token.
+        """
+        log_probs = self.log_probs(text)
+        if sample_weight is not None and np.shape(sample_weight) != log_probs.shape:
+            raise ValueError(
+                f"sample_weight must hold one weight per scored token, shape "
+                f"{log_probs.shape}; received {describe(sample_weight)}"
+            )
+        return float(np.average(log_probs, weights=sample_weight))
 
     # -------------------------------------------------------------- generation
     def generate(
@@ -248,19 +244,19 @@ class TextGenerator(BaseEstimator):
             one belongs; ``"".join`` of them continues ``prompt`` readably.
         """
         self._check_fitted()
-        _check_int("max_words", max_words, 0)
+        check_int("max_words", max_words, 0)
         if isinstance(temperature, bool) or not isinstance(temperature, int | float):
             raise TypeError(f"temperature must be a number >= 0; received {describe(temperature)}")
         if temperature < 0:
             raise ValueError(f"temperature must be >= 0; received {temperature}")
-        _check_int("top_k", top_k, 1, allow_none=True)
+        check_optional_int("top_k", top_k, 1)
         if top_p is not None and (
             isinstance(top_p, bool) or not isinstance(top_p, int | float) or not 0 < top_p <= 1
         ):
             raise ValueError(
                 f"top_p must be a number in (0, 1] or None; received {describe(top_p)}"
             )
-        _check_int("seed", seed, 0, allow_none=True)
+        check_optional_int("seed", seed, 0)
         if not isinstance(prompt, str):
             raise TypeError(f"prompt must be a str; received {describe(prompt)}")
         return self._stream(prompt, int(max_words), float(temperature), top_k, top_p, seed)
@@ -327,53 +323,9 @@ class TextGenerator(BaseEstimator):
         return prompt.rstrip(" \t") + "".join(pieces)
 
     # -------------------------------------------------------------- save/load
-    def save(self, directory: str | Path) -> Path:
-        """Save the model to a folder: ``model.safetensors`` and ``config.json``.
+    def _fitted_config(self) -> dict[str, Any]:
+        return {"tokenizer": self.tokenizer_.to_dict()}
 
-        The config holds the class name, the constructor parameters and the
-        vocabulary; load it with :func:`lstmkit.load` or :meth:`TextGenerator.load`.
-
-        Args:
-            directory: the model folder to write (replaced if it holds a model).
-
-        Returns:
-            The folder as a Path.
-        """
-        from lstmkit.io import save_model, to_jsonable
-
-        self._check_fitted()
-        config = {
-            "estimator": type(self).__name__,
-            "params": to_jsonable(base.saved_params(self), path="params"),
-            "tokenizer": self.tokenizer_.to_dict(),
-            "estimator_lstmkit_version": lstmkit.__version__,
-        }
-        return save_model(directory, self.network_.state_dict(), config)
-
-    @classmethod
-    def _from_saved(cls, state: dict[str, torch.Tensor], config: dict[str, Any]) -> TextGenerator:
-        params = dict(config["params"])
-        params["training_options"] = TrainingOptions.from_dict(params["training_options"])
-        model = cls(**params)
-        model.tokenizer_ = Tokenizer.from_dict(config["tokenizer"])
-        model.network_ = model._build_network(
-            model.tokenizer_.vocab_size, model._training_options()
-        )
-        model.network_.load_state_dict(state)
-        model.network_.eval()
-        return model
-
-    @classmethod
-    def load(cls, directory: str | Path) -> TextGenerator:
-        """Load a TextGenerator saved with :meth:`save`.
-
-        Args:
-            directory: the model folder.
-
-        Returns:
-            The fitted TextGenerator.
-        """
-        model = base.load(directory)
-        if not isinstance(model, cls):
-            raise ValueError(f"{directory} holds a {type(model).__name__}, not a {cls.__name__}")
-        return model
+    def _restore_fitted(self, config: dict[str, Any]) -> None:
+        self.tokenizer_ = Tokenizer.from_dict(config["tokenizer"])
+        self.network_ = self._build_network(self.tokenizer_.vocab_size, self.training_options_)

@@ -18,8 +18,6 @@ one set of streams).
 from __future__ import annotations
 
 import math
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,25 +26,14 @@ from typing import Any
 import lightning as L
 import numpy as np
 import torch
-from lightning.pytorch.callbacks import ModelCheckpoint
-from lightning.pytorch.loggers import CSVLogger
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
-from lstmkit._checks import describe
-from lstmkit.training.callbacks import BestValidationWeights
-from lstmkit.training.module import build_optimizer, optimizer_config
+from lstmkit._checks import check_int, describe
+from lstmkit.training.engine import FitResult, run_training
+from lstmkit.training.objectives import get_objective
+from lstmkit.training.optimizers import build_optimizer, optimizer_config
 from lstmkit.training.options import TrainingOptions
-from lstmkit.training.trainer import (
-    PROGRESS_CSV,
-    PROGRESS_PNG,
-    FitResult,
-    _history,
-    _plot_progress,
-    _quiet_lightning,
-    lightning_trainer,
-    torch_threads,
-)
 
 __all__ = ["LanguageModelFitResult", "LanguageModelModule", "TokenStreams", "fit_language_model"]
 
@@ -83,9 +70,8 @@ class TokenStreams(Dataset):
         ids = torch.as_tensor(np.asarray(tokens), dtype=torch.int64)
         if ids.dim() != 1:
             raise ValueError(f"tokens must be 1-D token ids; received {describe(tokens)}")
-        for name, value in (("batch_size", batch_size), ("bptt", bptt)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be an int >= 1; received {describe(value)}")
+        check_int("batch_size", batch_size, 1)
+        check_int("bptt", bptt, 1)
         length = (len(ids) - 1) // batch_size
         if length < 1:
             raise ValueError(
@@ -141,6 +127,10 @@ class LanguageModelModule(L.LightningModule):
         super().__init__()
         self.network = network
         self.options = options
+        # The network computes its own loss (an adaptive softmax needs its decoder); the
+        # objective names the metric and how it combines: perplexity = exp(mean loss).
+        self.metric = get_objective("language-modelling").metric
+        self.metric_name = self.metric.name
         self._train_state: Any = None
         self._val_state: Any = None
         self._val_nll = 0.0
@@ -163,8 +153,8 @@ class LanguageModelModule(L.LightningModule):
         loss = self.network.loss(hidden, y)
         count = y.numel()
         self.log("train_loss", loss, on_step=True, on_epoch=False, batch_size=count)
-        self.log("train_perplexity", loss.detach().exp(), on_step=True, on_epoch=False,
-                 batch_size=count)  # fmt: skip
+        self.log(f"train_{self.metric_name}", self.metric.compute(hidden, y, loss),
+                 on_step=True, on_epoch=False, batch_size=count)  # fmt: skip
         self.log("lr", self.optimizers().param_groups[0]["lr"], on_step=True, on_epoch=False)
         self.train_tokens += count
         return loss
@@ -187,7 +177,7 @@ class LanguageModelModule(L.LightningModule):
             return
         loss = self._val_nll / self._val_count  # mean over every validation token
         self.log("val_loss", loss)
-        self.log("val_perplexity", math.exp(min(loss, 700.0)))
+        self.log(f"val_{self.metric_name}", self.metric.from_mean(loss))
 
     # ---------------------------------------------------------------- optimiser
     def configure_optimizers(self):
@@ -267,10 +257,6 @@ def fit_language_model(
             f"one set of streams); received devices={options.devices!r}, "
             f"num_nodes={options.num_nodes}"
         )
-    run_dir = Path(run_dir or options.log_dir or tempfile.mkdtemp(prefix="lstmkit-lm-"))
-    run_dir.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(run_dir / "lightning", ignore_errors=True)  # a fresh log for a fresh run
-    L.seed_everything(options.seed, workers=True, verbose=False)
     train_set = TokenStreams(train_tokens, options.batch_size, bptt)
     val_set = None
     if val_tokens is not None and len(val_tokens) > 1:
@@ -278,50 +264,25 @@ def fit_language_model(
         val_batch = max(1, min(options.batch_size, (len(val_tokens) - 1) // (4 * bptt)))
         val_set = TokenStreams(val_tokens, val_batch, bptt)
     module = LanguageModelModule(network, options)
-    best = BestValidationWeights()
     every = options.validation_frequency
-    with _quiet_lightning(options.progress_bar):
-        trainer = lightning_trainer(
-            options,
-            max_epochs=options.max_epochs,
-            devices=1,  # the carried-over states belong to one process's streams
-            logger=CSVLogger(run_dir, name="", version="lightning"),
-            callbacks=[
-                best,
-                ModelCheckpoint(dirpath=run_dir / "checkpoints", save_last=True, save_top_k=0),
-            ],
-            log_every_n_steps=1,
-            limit_val_batches=1.0 if val_set is not None else 0,
-            val_check_interval=min(every, len(train_set)) if every else None,
-            check_val_every_n_epoch=None if every else 1,
-            default_root_dir=run_dir,
-        )
-    loaders = {
-        "train_dataloaders": DataLoader(train_set, batch_size=None, shuffle=False),
-        "val_dataloaders": (
+    run = run_training(
+        module,
+        options,
+        run_dir=run_dir,
+        train_dataloaders=DataLoader(train_set, batch_size=None, shuffle=False),
+        val_dataloaders=(
             DataLoader(val_set, batch_size=None, shuffle=False) if val_set is not None else []
         ),
-    }
-    with torch_threads(options.num_threads):
-        start = time.perf_counter()
-        with _quiet_lightning(options.progress_bar):
-            trainer.fit(module, **loaders)
-        seconds = time.perf_counter() - start
-    if options.output_model == "best-validation" and best.best_weights is not None:
-        network.load_state_dict(best.best_weights)
+        max_epochs=options.max_epochs,
+        devices=1,  # the carried-over states belong to one process's streams
+        limit_val_batches=1.0 if val_set is not None else 0,
+        val_check_interval=min(every, len(train_set)) if every else None,
+        check_val_every_n_epoch=None if every else 1,
+    )
     network.eval()
-
-    history = _history(run_dir / "lightning" / "metrics.csv", "perplexity")
-    history.to_csv(run_dir / PROGRESS_CSV, index=False)
-    _plot_progress(history, run_dir / PROGRESS_PNG, "perplexity")
-    return LanguageModelFitResult(
-        run_dir=run_dir,
-        history=history,
-        epochs=trainer.current_epoch,
-        best_epoch=best.best_epoch,
-        best_val_loss=None if best.best_epoch is None else best.best_loss,
+    return LanguageModelFitResult.from_run(
+        run,
         padding_fraction=0.0,  # one continuous stream: nothing is padded
-        seconds=seconds,
         train_tokens=module.train_tokens,
         train_tokens_per_second=module.train_tokens / max(module.train_seconds, 1e-9),
     )

@@ -3,8 +3,9 @@
 Generated tasks (the adding problem, temporal order, Reber grammars) have an endless
 supply of data, and the 1997 LSTM paper trained on a new sequence at every step until
 a criterion held. :func:`fit_online` does that on Lightning with lstmkit's
-:class:`~lstmkit.training.SequenceModule` (same losses, optimisers and gradient
-clipping as :func:`~lstmkit.training.fit_network`): ``make_batch(step)`` supplies step
+:class:`~lstmkit.training.SequenceModule` and fit engine (same objectives, optimisers,
+gradient clipping and run folder as :func:`~lstmkit.training.fit_network`):
+``make_batch(step)`` supplies step
 ``step``'s batch, and :class:`SolvedShareStopping` checks a solved share on held-out
 data every few steps, keeps the best weights and stops when the share is high enough,
 so the compute budget goes to the runs that have not learned yet.
@@ -14,18 +15,20 @@ from __future__ import annotations
 
 import copy
 import itertools
-import time
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import lightning as L
+import pandas as pd
 import torch
 from torch.utils.data import DataLoader, IterableDataset
 
+from lstmkit._checks import check_int, describe
+from lstmkit.training.engine import run_training
 from lstmkit.training.module import SequenceModule
+from lstmkit.training.objectives import Objective
 from lstmkit.training.options import TrainingOptions
-from lstmkit.training.trainer import _quiet_lightning, lightning_trainer, torch_threads
 
 __all__ = ["OnlineFitResult", "SolvedShareStopping", "StreamedBatches", "fit_online"]
 
@@ -88,9 +91,8 @@ class SolvedShareStopping(L.Callback):
         restore_best: bool = True,
     ) -> None:
         if not callable(solved_share):
-            raise TypeError(f"solved_share must be callable; received {type(solved_share)}")
-        if isinstance(check_every, bool) or not isinstance(check_every, int) or check_every < 1:
-            raise ValueError(f"check_every must be an int >= 1; received {check_every!r}")
+            raise TypeError(f"solved_share must be callable; received {describe(solved_share)}")
+        check_int("check_every", check_every, 1)
         if not 0 < threshold <= 1:
             raise ValueError(f"threshold must lie in (0, 1]; received {threshold!r}")
         self.solved_share = solved_share
@@ -140,6 +142,8 @@ class OnlineFitResult:
         sequences: training sequences seen (sum of batch sizes).
         stopped_early: True if a callback stopped training before ``max_steps``.
         history: ``(step, solved share)`` checks, if a :class:`SolvedShareStopping` ran.
+        run_dir: the run folder, if one was written (``run_dir`` or ``options.log_dir``).
+        progress: the training history written to it (one row per step), or None.
 
     Returns:
         Made by :func:`fit_online`.
@@ -155,6 +159,8 @@ class OnlineFitResult:
     sequences: int
     stopped_early: bool
     history: list[tuple[int, float]] = field(default_factory=list)
+    run_dir: Path | None = None
+    progress: pd.DataFrame | None = None
 
 
 class _Counter(L.Callback):
@@ -169,28 +175,34 @@ class _Counter(L.Callback):
 
 def fit_online(
     network: torch.nn.Module,
-    task: str,
+    objective: str | Objective,
     make_batch: Callable[[int], tuple],
     options: TrainingOptions,
     *,
     max_steps: int,
     callbacks: Sequence[L.Callback] = (),
+    run_dir: str | Path | None = None,
 ) -> OnlineFitResult:
     """Train ``network`` in place on freshly generated batches for up to ``max_steps``.
 
     The optimiser, learning rate, gradient clipping, seed and thread count come from
     ``options`` (its epoch, batch-size, validation and shuffling fields do not apply:
-    ``make_batch`` decides the batches). Nothing is written to disk: these runs are
-    short and many, and a generated task needs no checkpoint to be rerun.
+    ``make_batch`` decides the batches). By default nothing is written to disk: these
+    runs are short and many, and a generated task needs no checkpoint to be rerun;
+    with ``run_dir`` (or ``options.log_dir``) the run folder holds the same files as
+    :func:`~lstmkit.training.fit_network`'s.
 
     Args:
         network: maps ``(x, lengths)`` to outputs; trained in place.
-        task: see :class:`SequenceModule` (``"regression"``, ``"classification"``,
-            ``"sequence-regression"``, ``"tagging"``).
+        objective: an :class:`~lstmkit.training.Objective` or a registered name
+            (``"regression"``, ``"classification"``, ``"sequence-regression"``,
+            ``"tagging"``, ...); see :class:`SequenceModule`.
         make_batch: step -> ``(x, lengths, y)`` tensors (``lengths`` None if unpadded).
         options: the :class:`TrainingOptions`.
         max_steps: the step budget.
         callbacks: e.g. a :class:`SolvedShareStopping`.
+        run_dir: a run folder to write (training-progress CSV and PNG, checkpoints);
+            None: ``options.log_dir``, or nothing.
 
     Returns:
         An :class:`OnlineFitResult`.
@@ -205,35 +217,30 @@ def fit_online(
         >>> result = fit_online(SequenceNetwork(1, 1, hidden_size=8), "regression", batch,
         ...                     TrainingOptions(), max_steps=20)  # doctest: +SKIP
     """
-    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
-        raise ValueError(f"max_steps must be an int >= 1; received {max_steps!r}")
-    L.seed_everything(options.seed, workers=True, verbose=False)
-    module = SequenceModule(network, task, options)
+    check_int("max_steps", max_steps, 1)
+    module = SequenceModule(network, objective, options)
     counter = _Counter()
-    with _quiet_lightning(options.progress_bar):
-        trainer = lightning_trainer(
-            options,
-            max_steps=max_steps,
-            max_epochs=-1,
-            enable_checkpointing=False,
-            logger=False,
-            callbacks=[counter, *callbacks],
-            limit_val_batches=0,
-        )
-    loader = DataLoader(StreamedBatches(make_batch), batch_size=None)
-    with torch_threads(options.num_threads):
-        start = time.perf_counter()
-        with _quiet_lightning(options.progress_bar), warnings.catch_warnings():
-            # SequenceModule has a validation_step; here the callbacks validate instead.
-            warnings.filterwarnings("ignore", message=r".*no `val_dataloader`")
-            trainer.fit(module, train_dataloaders=loader)
-        seconds = time.perf_counter() - start
+    folder = run_dir or options.log_dir
+    run = run_training(
+        module,
+        options,
+        run_dir=folder,
+        write_run_folder=folder is not None,
+        callbacks=[counter, *callbacks],
+        train_dataloaders=DataLoader(StreamedBatches(make_batch), batch_size=None),
+        max_steps=max_steps,
+        max_epochs=-1,
+        limit_val_batches=0,
+    )
     network.eval()
     history = next((list(c.history) for c in callbacks if isinstance(c, SolvedShareStopping)), [])
+    steps = int(run.trainer.global_step)
     return OnlineFitResult(
-        steps=int(trainer.global_step),
-        seconds=seconds,
+        steps=steps,
+        seconds=run.seconds,
         sequences=counter.sequences,
-        stopped_early=int(trainer.global_step) < max_steps,
+        stopped_early=steps < max_steps,
         history=history,
+        run_dir=run.run_dir,
+        progress=run.history,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from lstmkit._checks import check_choice, check_int, check_positive, describe
+from lstmkit._checks import check_choice, check_int, check_positive
 
 OPTIMIZERS = ("adam", "sgdm", "rmsprop", "adamw")
 SCHEDULES = ("none", "piecewise", "cosine", "plateau")

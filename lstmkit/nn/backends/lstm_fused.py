@@ -1,6 +1,6 @@
 """The fused LSTM backend: the variants at close to native speed.
 
-Same math as :func:`lstmkit.nn.lstm_cell.lstm_step`, arranged for speed:
+Same math as :func:`lstmkit.nn.cells.lstm.lstm_step`, arranged for speed:
 
 * The input projection ``W x + b`` of all steps is one matmul before the loop (done
   by the caller, under ordinary autograd, so ``W_ih`` gets its gradient from one
@@ -24,7 +24,9 @@ import torch.nn.functional as F
 from torch.autograd.function import once_differentiable
 
 from lstmkit.nn.activations import Activation, gate_activation, state_activation
-from lstmkit.nn.lstm_cell import LAYER_NORM_EPS, LSTMSpec, LSTMWeights
+from lstmkit.nn.backends.base import DirectionBackend
+from lstmkit.nn.cells.base import CellDescription
+from lstmkit.nn.cells.lstm import LAYER_NORM_EPS, LSTMDescription, LSTMSpec, LSTMWeights
 
 Tensor = torch.Tensor
 
@@ -358,3 +360,29 @@ def fused_lstm_direction(
         recurrent_mask, update_h, update_c, valid, _Config(spec, return_gates),
     )  # fmt: skip
     return y, h_n, c_n, (acts, cells) if return_gates else None
+
+
+class FusedBackend(DirectionBackend):
+    """:func:`fused_lstm_direction` for LSTM cells: every variant, gates included."""
+
+    name = "fused"
+
+    def runs_cell(self, cell: CellDescription) -> bool:
+        return isinstance(cell, LSTMDescription)
+
+    def run_direction(self, cell, x, state, params, masks, return_gates):
+        spec = cell.spec
+        h0, c0 = state
+        update_h, update_c = masks.update
+        y, h_n, c_n, traced = fused_lstm_direction(
+            x, h0, c0, cell.weights(params), spec, recurrent_mask=masks.recurrent,
+            update_h=update_h, update_c=update_c, valid=masks.valid, return_gates=return_gates,
+        )  # fmt: skip
+        gates = None
+        if traced is not None:
+            acts, cells = traced
+            named = dict(zip(spec.gate_names, acts.unbind(2), strict=True))
+            if spec.coupled_gates:
+                named["i"] = 1.0 - named["f"]
+            gates = {k: named[k] for k in ("i", "f", "g", "o")} | {"c": cells}
+        return y, (h_n, c_n), gates

@@ -9,9 +9,17 @@ batch is first rotated so that every sequence starts at step 0.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 from torch import _VF
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from lstmkit.nn.backends.base import Backend, BackendCall, Verdict
+from lstmkit.nn.cells.base import CellDescription
+
+if TYPE_CHECKING:
+    from lstmkit.nn.recurrent import RecurrentLayer
 
 Tensor = torch.Tensor
 
@@ -84,3 +92,54 @@ def run_native(
         y = rotate_left_padding(y, lengths, to_right=False, time_dim=time_dim)
     final = tuple(s.index_select(1, restore) for s in out[1:])
     return y, final if is_lstm else final[0]
+
+
+def flat_weights(layer: RecurrentLayer) -> list[Tensor]:
+    """Every parameter of a layer in torch's order: layer by layer, direction by direction."""
+    return [
+        p
+        for index in range(layer.num_layers)
+        for direction in range(layer.num_directions)
+        for p in layer.direction_parameters(index, direction).values()
+    ]
+
+
+class NativeBackend(Backend):
+    """Torch's own kernels, for cells that have one (:attr:`CellDescription.torch_counterpart`)
+    with exactly torch's options."""
+
+    name = "native"
+
+    def runs_cell(self, cell: CellDescription) -> bool:
+        return cell.torch_counterpart is not None
+
+    def supports(self, call: BackendCall) -> Verdict:
+        counterpart = call.cell.torch_counterpart
+        if counterpart is None or not counterpart.standard or any(call.zoneout):
+            return Verdict.no(
+                "backend='native' supports only the options torch's own "
+                f"{call.cell.name} has; this layer has {call.options}"
+            )
+        if call.return_gates:
+            return Verdict.no(
+                "return_gates=True needs the 'reference' or 'fused' backend; torch's "
+                "native kernels do not expose gates (backend='native' was requested)"
+            )
+        # Recurrent dropout only acts in training, so eval can still go native.
+        if call.training and call.recurrent_dropout > 0.0:
+            return Verdict.no(
+                "backend='native' cannot apply recurrent dropout while training "
+                f"(recurrent_dropout={call.recurrent_dropout}); call .eval() or use "
+                "backend='auto'"
+            )
+        return Verdict.yes()
+
+    def run(self, call, layer, x, state, lengths):
+        hx = state if len(state) > 1 else state[0]
+        y, final = run_native(
+            call.cell.torch_counterpart.kernel, x, hx, flat_weights(layer),
+            has_biases=call.cell.bias, num_layers=layer.num_layers, dropout=layer.dropout,
+            training=call.training, bidirectional=layer.bidirectional, lengths=lengths,
+            padding_side=layer.padding_side, batch_first=layer.batch_first,
+        )  # fmt: skip
+        return y, final if isinstance(final, tuple) else (final,), None

@@ -1,4 +1,4 @@
-"""The LSTM equations, written once, and the single-step :class:`LSTMCell`.
+"""The LSTM cell: its equations, written once, its parameters, and :class:`LSTMCell`.
 
 The standard cell (Hochreiter & Schmidhuber 1997, with the forget gate of Gers et al.
 2000) is::
@@ -12,25 +12,34 @@ The standard cell (Hochreiter & Schmidhuber 1997, with the forget gate of Gers e
 
 :func:`lstm_step` below is that, line for line; every variant is a marked deviation
 from it. This function is the *reference backend*: the ground truth that the native
-and fused backends are tested against.
+and fused backends are tested against. :class:`LSTMDescription` tells the layer
+machinery (:class:`~lstmkit.nn.LSTM`) about the cell: state ``(h, c)``, gates, parameters.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import ClassVar
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from lstmkit._checks import check_bool, check_choice, check_int, describe
-from lstmkit.nn.activations import gate_activation, state_activation
-from lstmkit.nn.initializers import (
-    BIAS_INITIALIZERS,
-    WEIGHT_INITIALIZERS,
-    init_bias_,
-    init_weight_,
+from lstmkit.nn.activations import (
+    GATE_ACTIVATIONS,
+    STATE_ACTIVATIONS,
+    gate_activation,
+    state_activation,
 )
+from lstmkit.nn.cells.base import (
+    CellDescription,
+    CellModule,
+    StatePart,
+    TorchCounterpart,
+    check_cell_x,
+)
+from lstmkit.nn.initializers import Initializers, init_bias_, init_weight_
 from lstmkit.nn.validation import check_state_tensor
 
 Tensor = torch.Tensor
@@ -41,7 +50,7 @@ LAYER_NORM_EPS = 1e-5
 
 @dataclass(frozen=True)
 class LSTMSpec:
-    """The options the cell equations depend on (one layer, one direction)."""
+    """The options the cell equations depend on (one layer, one direction), checked."""
 
     hidden_size: int
     proj_size: int = 0
@@ -50,6 +59,19 @@ class LSTMSpec:
     coupled_gates: bool = False
     gate_activation: str = "sigmoid"
     state_activation: str = "tanh"
+
+    def __post_init__(self) -> None:
+        check_int("hidden_size", self.hidden_size, 1)
+        check_int("proj_size", self.proj_size, 0)
+        if self.proj_size >= self.hidden_size:
+            raise ValueError(
+                f"proj_size must be smaller than hidden_size ({self.hidden_size}); "
+                f"received {self.proj_size}"
+            )
+        for name in ("peephole", "layer_norm", "coupled_gates"):
+            check_bool(name, getattr(self, name))
+        check_choice("gate_activation", self.gate_activation, GATE_ACTIVATIONS)
+        check_choice("state_activation", self.state_activation, STATE_ACTIVATIONS)
 
     @property
     def num_gates(self) -> int:
@@ -232,46 +254,72 @@ def init_lstm_parameters_(
         params["ln_cell_bias"].zero_()
 
 
-def validate_lstm_options(
-    *,
-    input_size: int,
-    hidden_size: int,
-    proj_size: int,
-    bias: bool,
-    peephole: bool,
-    layer_norm: bool,
-    coupled_gates: bool,
-    gate_activation: str,
-    state_activation: str,
-    input_initializer: str,
-    recurrent_initializer: str,
-    bias_initializer: str,
-) -> None:
-    """Check the cell options shared by :class:`LSTMCell` and :class:`LSTM`."""
-    from lstmkit.nn.activations import GATE_ACTIVATIONS, STATE_ACTIVATIONS
+@dataclass(frozen=True)
+class LSTMDescription(CellDescription):
+    """The LSTM cell as the layer machinery sees it: state ``(h, c)``, gates, parameters.
 
-    check_int("input_size", input_size, 1)
-    check_int("hidden_size", hidden_size, 1)
-    check_int("proj_size", proj_size, 0)
-    if proj_size >= hidden_size:
-        raise ValueError(
-            f"proj_size must be smaller than hidden_size ({hidden_size}); received {proj_size}"
+    The state is ``h`` (proj_size or hidden_size: the output) and ``c`` (hidden_size);
+    ``return_gates=True`` yields ``i``, ``f``, ``g``, ``o`` and the cell state ``c``.
+    With the standard options torch's ``lstm`` kernel computes it (native backend).
+    """
+
+    spec: LSTMSpec
+    initializers: Initializers
+    bias: bool = True
+
+    name: ClassVar[str] = "LSTM"
+    gate_names: ClassVar[tuple[str, ...]] = ("i", "f", "g", "o", "c")
+
+    @property
+    def hidden_size(self) -> int:
+        return self.spec.hidden_size
+
+    @cached_property
+    def state(self) -> tuple[StatePart, ...]:
+        return (StatePart("h", (self.spec.output_size,)), StatePart("c", (self.hidden_size,)))
+
+    @property
+    def gate_blocks(self) -> tuple[str, ...]:
+        return self.spec.gate_names
+
+    @cached_property
+    def torch_counterpart(self) -> TorchCounterpart:
+        s = self.spec
+        standard = not (s.peephole or s.layer_norm or s.coupled_gates) and (
+            s.gate_activation == "sigmoid" and s.state_activation == "tanh"
         )
-    for name, value in (
-        ("bias", bias),
-        ("peephole", peephole),
-        ("layer_norm", layer_norm),
-        ("coupled_gates", coupled_gates),
-    ):
-        check_bool(name, value)
-    check_choice("gate_activation", gate_activation, GATE_ACTIVATIONS)
-    check_choice("state_activation", state_activation, STATE_ACTIVATIONS)
-    check_choice("input_initializer", input_initializer, WEIGHT_INITIALIZERS)
-    check_choice("recurrent_initializer", recurrent_initializer, WEIGHT_INITIALIZERS)
-    check_choice("bias_initializer", bias_initializer, BIAS_INITIALIZERS)
+        return TorchCounterpart(kernel="lstm", standard=standard)
+
+    def parameter_shapes(self, input_size: int) -> dict[str, tuple[int, ...]]:
+        return lstm_parameter_shapes(input_size, self.spec, self.bias)
+
+    def init_parameters_(self, params: dict[str, Tensor]) -> None:
+        init_lstm_parameters_(params, self.spec, **self.initializers.as_kwargs())
+
+    def weights(self, params: dict[str, Tensor]) -> LSTMWeights:
+        return LSTMWeights(**params)
+
+    def step(self, x, state, weights, *, recurrent_mask, updates):
+        h, c, gates = lstm_step(
+            x, *state, weights, self.spec, recurrent_mask=recurrent_mask,
+            update_h=updates[0], update_c=updates[1],
+        )  # fmt: skip
+        return (h, c), vars(gates)
+
+    def summary(self, layer_options: str) -> str:
+        s = self.spec
+        return (
+            f"peephole={s.peephole}, layer_norm={s.layer_norm}, "
+            f"coupled_gates={s.coupled_gates}, {layer_options}, "
+            f"gate_activation={s.gate_activation!r}, state_activation={s.state_activation!r}"
+        )
+
+    def repr_options(self, bidirectional: bool) -> str:
+        text = super().repr_options(bidirectional)
+        return text + (f", proj_size={self.spec.proj_size}" if self.spec.proj_size else "")
 
 
-class LSTMCell(nn.Module):
+class LSTMCell(CellModule):
     """A single LSTM step, with every variant of :class:`lstmkit.nn.LSTM`.
 
     For the standard options its parameters match ``torch.nn.LSTMCell``
@@ -318,61 +366,20 @@ class LSTMCell(nn.Module):
         recurrent_initializer: str = "orthogonal",
         bias_initializer: str = "unit-forget-gate",
     ) -> None:
-        super().__init__()
-        validate_lstm_options(
-            input_size=input_size,
-            hidden_size=hidden_size,
-            proj_size=proj_size,
-            bias=bias,
-            peephole=peephole,
-            layer_norm=layer_norm,
-            coupled_gates=coupled_gates,
-            gate_activation=gate_activation,
-            state_activation=state_activation,
-            input_initializer=input_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-        )
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.bias = bias
-        self.initializers = (input_initializer, recurrent_initializer, bias_initializer)
-        self.spec = LSTMSpec(
-            hidden_size=hidden_size,
-            proj_size=proj_size,
-            peephole=peephole,
-            layer_norm=layer_norm,
-            coupled_gates=coupled_gates,
-            gate_activation=gate_activation,
-            state_activation=state_activation,
-        )
-        for name, shape in lstm_parameter_shapes(input_size, self.spec, bias).items():
-            self.register_parameter(name, nn.Parameter(torch.empty(shape)))
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        """Re-initialise every parameter with the chosen initialisers."""
-        inp, rec, b = self.initializers
-        init_lstm_parameters_(
-            dict(self.named_parameters()),
-            self.spec,
-            input_initializer=inp,
-            recurrent_initializer=rec,
-            bias_initializer=b,
-        )
-
-    def weights(self) -> LSTMWeights:
-        return LSTMWeights(**dict(self.named_parameters()))
+        spec = LSTMSpec(
+            hidden_size, proj_size, peephole, layer_norm, coupled_gates, gate_activation,
+            state_activation,
+        )  # fmt: skip
+        initializers = Initializers(input_initializer, recurrent_initializer, bias_initializer)
+        cell = LSTMDescription(spec, initializers, bias)
+        super().__init__(cell, input_size)
+        self.spec = cell.spec
+        self.initializers = cell.initializers
 
     def forward(
         self, x: Tensor, state: tuple[Tensor, Tensor] | None = None
     ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
-        if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-            raise TypeError(f"x must be a floating-point tensor (B, input_size); got {describe(x)}")
-        if x.dim() != 2 or x.shape[1] != self.input_size:
-            raise ValueError(
-                f"x must have shape (batch, {self.input_size}); received {tuple(x.shape)}"
-            )
+        check_cell_x(x, self.input_size)
         batch = x.shape[0]
         if state is None:
             h = x.new_zeros(batch, self.spec.output_size)
