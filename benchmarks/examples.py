@@ -19,7 +19,6 @@ app's last run left in its folder (e.g. a long app run on its own with
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import platform
@@ -30,9 +29,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-# app name -> module with ``run(out_dir, *, quick, seed) -> dict``: the package's own
-# registry, so a new app is benchmarked as soon as it is registered
-from lstmkit.apps import APPS
+# the package's own registry, so a new app is benchmarked as soon as it is registered
+from lstmkit.apps import get_app, list_apps
+from lstmkit.apps import run_app as run_registered_app
+
+APPS = [spec.name for spec in list_apps()]
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -67,8 +68,9 @@ def _machine() -> dict[str, Any]:
 def _headline(metrics: dict[str, Any]) -> dict[str, Any]:
     """The scalar metrics worth a table column (top level first, then ``test``).
 
-    An app that names its own headline (a ``"headline"`` dict of scalars in its
-    metrics) gets exactly that; otherwise the known keys in :data:`HEADLINES` are used.
+    An app's ``"headline"`` (every app writes one, through ``RunFolder.write_metrics``)
+    is used as it is; a ``metrics.json`` from before apps named their headline gets the
+    known keys in :data:`HEADLINES`.
     """
     own = metrics.get("headline")
     if isinstance(own, dict) and own:
@@ -94,15 +96,14 @@ def run_app(name: str, *, quick: bool, seed: int) -> dict[str, Any]:
     """Run one app into its results folder; return a summary row."""
     row: dict[str, Any] = {"app": name, "quick": quick}
     try:
-        module = importlib.import_module(APPS[name])
+        get_app(name)  # imports its module
     except ImportError as error:
         row.update(status="skipped", reason=f"not importable: {error}")
         return row
     out = RESULTS / (f"{name}-quick" if quick else name)
-    out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     try:
-        metrics = module.run(out, quick=quick, seed=seed)
+        metrics = run_registered_app(name, out, quick=quick, seed=seed)
     except Exception as error:  # one broken app must not hide the others' results
         traceback.print_exc()
         row.update(status="failed", reason=f"{type(error).__name__}: {error}")

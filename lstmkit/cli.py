@@ -1,18 +1,25 @@
 """The ``lstmkit`` command.
 
 Every heavy import (torch, Lightning, pandas) happens inside the command that needs
-it, so ``lstmkit --help`` answers at once.
+it, so ``lstmkit --help`` answers at once. ``lstmkit run APP`` has one subcommand per
+registered app (:mod:`lstmkit.apps`), whose options are built from the app's own
+declaration: nothing here knows any app by name.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
-from lstmkit.apps import APPS  # a plain dict of names; importing it loads no torch
+# importing the registry loads neither the app modules nor torch
+from lstmkit.apps import AppOption, app_options, get_app, list_apps
+from lstmkit.nn.layer_kinds import LAYER_KINDS
 
 app = typer.Typer(
     name="lstmkit",
@@ -29,11 +36,9 @@ class Task(StrEnum):
     forecast = "forecast"
 
 
-class Layer(StrEnum):
-    lstm = "lstm"
-    bilstm = "bilstm"
-    gru = "gru"
-    bigru = "bigru"
+#: ``lstmkit train --layer``: every registered layer kind (lstm, bilstm, gru, ...), read
+#: from the torch-free registry, so a kind registered there is offered here too
+Layer = StrEnum("Layer", {name: name for name in LAYER_KINDS})
 
 
 def _fail(message: str) -> None:
@@ -53,37 +58,103 @@ def demo(out: Path = typer.Option(Path("runs/demo"), help="Run folder to write."
     from lstmkit.apps import run_app
 
     typer.echo(f"lstmkit demo: time-series forecasting (quick mode) -> {out}")
-    metrics = run_app("forecasting", out, quick=True)
+    run_app("forecasting", out, quick=True)
     typer.echo(f"\nRun folder: {out.resolve()} (metrics.json, PNG plots, saved models)")
-    del metrics
 
 
-@app.command()
-def run(
-    example: str = typer.Argument(..., help=" | ".join(APPS)),
-    quick: bool = typer.Option(False, "--quick", help="Small, fast configuration."),
-    out: Path = typer.Option(None, help="Run folder (default runs/EXAMPLE)."),
-    seed: int = typer.Option(0, help="Seed for splits, weights and shuffling."),
-    text: Path = typer.Option(None, help="text-generation only: learn this text file."),
-) -> None:
-    """Run one of the seed examples end to end and write its run folder."""
-    from lstmkit.apps import run_app
+# ----------------------------------------------------------------- lstmkit run APP
+def _typer_option(declared: AppOption) -> typer.models.OptionInfo:
+    """The typer option of one declared app option (a bool is a flag)."""
+    names = [declared.flag]
+    if declared.type is bool and declared.default is True:
+        names = [f"{declared.flag}/--no-{declared.flag[2:]}"]
+    checks = {"exists": True, "dir_okay": False} if declared.existing_file else {}
+    return typer.Option(*names, help=declared.help, **checks)
 
-    if example not in APPS:
-        _fail(f"unknown example {example!r}; choose one of {', '.join(sorted(APPS))}")
-    out = out or Path("runs") / example
-    if text is not None:
-        if example != "text-generation":
-            _fail(f"--text is an option of text-generation only, not of {example!r}")
-        if not text.is_file():
-            _fail(f"--text {str(text)!r}: no such file")
-        from lstmkit.apps.text_generation import run as run_text_generation
 
-        out.mkdir(parents=True, exist_ok=True)
-        run_text_generation(out, quick=quick, seed=seed, text=text)
-    else:
-        run_app(example, out, quick=quick, seed=seed)
-    typer.echo(f"\nRun folder: {out.resolve()}")
+def _app_command(name: str) -> TyperCommand:
+    """``lstmkit run NAME``, built from the app's declaration (imports the app module)."""
+    spec = get_app(name)
+    declared = app_options(spec.options)
+
+    def main(**values: Any) -> None:
+        from lstmkit.apps import run_app
+
+        out = values.pop("out") or Path("runs") / name
+        try:
+            run_app(name, out, **values)
+        except ValueError as error:  # bad input the app found (e.g. an empty --text file)
+            _fail(str(error))
+        typer.echo(f"\nRun folder: {out.resolve()}")
+
+    def parameter(option_name: str, kind: type, default: Any, info: Any) -> inspect.Parameter:
+        annotation = Annotated[kind if default is not None else kind | None, info]
+        return inspect.Parameter(option_name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                                 annotation=annotation)  # fmt: skip
+
+    parameters = [parameter(o.name, o.type, o.default, _typer_option(o)) for o in declared]
+    out = typer.Option("--out", help=f"Run folder (default runs/{name}).")
+    parameters.append(parameter("out", Path, None, out))
+    main.__signature__ = inspect.Signature(parameters)  # what typer reads the options from
+    single = typer.Typer(add_completion=False)
+    single.command(name=name, help=spec.description)(main)
+    return typer.main.get_command(single)
+
+
+class _AppCommand(TyperCommand):
+    """One app's command. Its options are built from the app's declaration only when
+    needed (its help, or a run), so ``lstmkit run --help`` lists every app without
+    importing one; a mistake in them is said in one line."""
+
+    def __init__(self, name: str, description: str) -> None:
+        super().__init__(name, help=description)
+        self._built = False
+
+    def get_params(self, ctx: typer.Context) -> list:
+        if not self._built:
+            built = _app_command(self.name)
+            self.params, self.callback, self._built = built.params, built.callback, True
+        return super().get_params(ctx)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except Exception as error:
+            # click's usage errors (an unknown option, a bad value) exit with 2;
+            # anything else (--help exits with 0) passes through unchanged
+            if getattr(error, "exit_code", None) != 2 or not hasattr(error, "format_message"):
+                raise
+            flags = [o.flag for o in app_options(get_app(self.name).options)] + ["--out"]
+            unknown = getattr(error, "option_name", None)
+            if unknown and unknown not in flags:
+                _fail(f"{self.name} has no option {unknown}; its options: {', '.join(flags)}")
+            _fail(error.format_message())
+
+
+class _AppsGroup(TyperGroup):
+    """``lstmkit run``: one subcommand per registered app, in registration order."""
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        return [spec.name for spec in list_apps()]
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> TyperCommand | None:
+        spec = next((s for s in list_apps() if s.name == cmd_name), None)
+        return None if spec is None else _AppCommand(spec.name, spec.description)
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]):
+        if args and not args[0].startswith("-") and args[0] not in self.list_commands(ctx):
+            _fail(f"unknown app {args[0]!r}; choose one of {', '.join(self.list_commands(ctx))}")
+        return super().resolve_command(ctx, args)
+
+
+app.add_typer(
+    typer.Typer(
+        cls=_AppsGroup, no_args_is_help=True,
+        help="Run one of the applications end to end and write its run folder "
+        "(`lstmkit run APP --help`: its options).",
+    ),
+    name="run",
+)  # fmt: skip
 
 
 @app.command()

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lstmkit.apps import APPS
 from lstmkit.apps import ecg as app
+from lstmkit.apps import get_app, run_app
 from lstmkit.datasets import load_dataset
 from lstmkit.tasks import SequenceClassifier, load
 
@@ -19,12 +19,12 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("ecg")
-    metrics = app.run(out, quick=True, seed=0)
+    metrics = run_app("ecg", out, quick=True, seed=0)
     return out, metrics
 
 
 def test_registered_as_an_app():
-    assert APPS["ecg"] == "lstmkit.apps.ecg"
+    assert get_app("ecg").run is app.run and get_app("ecg").options is app.Options
 
 
 def test_inputs_have_the_stated_shapes():

@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from lstmkit.apps.forecasting import METHODS, run
+from lstmkit.apps import run_app
+from lstmkit.apps.forecasting import METHODS
 from lstmkit.baselines.forecasting import (
     WarningCounter,
     arima_baseline,
@@ -24,7 +25,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("forecasting")
-    metrics = run(out, quick=True, seed=0)
+    metrics = run_app("forecasting", out, quick=True, seed=0)
     return out, metrics
 
 
@@ -107,7 +108,7 @@ def test_saved_models_load_and_predict_what_the_run_scored(quick_run):
 def test_run_is_reproducible(quick_run, tmp_path):
     # Same seed: same data, weights and baselines, so the same scores.
     _, metrics = quick_run
-    again = run(tmp_path, quick=True, seed=0)
+    again = run_app("forecasting", tmp_path, quick=True, seed=0)
     for dataset in ("waveform", "sunspots"):
         for loop in ("open_loop", "closed_loop"):
             for m in METHODS:

@@ -7,15 +7,21 @@ import pytest
 import torch
 
 from lstmkit.apps import long_memory as app
+from lstmkit.apps import run_app
 from lstmkit.datasets.long_memory import adding_problem
 from lstmkit.nn.network import SequenceNetwork
-from lstmkit.training import SolvedShareStopping, TrainingOptions, fit_online
+from lstmkit.training import (
+    SolvedShareStopping,
+    TrainingOptions,
+    fit_online,
+    gradient_norms_per_step,
+)
 
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("long-memory")
-    return out, app.run(out, quick=True, seed=0)
+    return out, run_app("long-memory", out, quick=True, seed=0)
 
 
 def test_quick_mode_lstm_learns_the_adding_problem(quick_run):
@@ -60,7 +66,7 @@ def test_gradient_vanishes_through_the_rnn_but_not_the_lstm_at_initialisation():
     for kind, hidden in app.matched_hidden_sizes("adding", 32).items():
         network = app._network(kind, hidden, "adding")
         app.remember_by_default(network, kind, 4.0)
-        norms = app.gradient_norms(network, x, y)
+        norms = gradient_norms_per_step(network, x, y)
         assert norms.shape == (x.shape[1],)
         ratios[kind] = norms[0] / norms[-1]  # first step's gradient vs the last's
     assert ratios["rnn"] < 1e-4  # vanished over ~200 steps (measured: ~1e-6)

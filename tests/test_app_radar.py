@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lstmkit.apps import APPS
+from lstmkit.apps import get_app, run_app
 from lstmkit.apps import radar as app
 from lstmkit.datasets import load_dataset
 from lstmkit.datasets.radar import frame_sweeps
@@ -20,12 +20,12 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("radar")
-    metrics = app.run(out, quick=True, seed=0)
+    metrics = run_app("radar", out, quick=True, seed=0)
     return out, metrics
 
 
 def test_registered_as_an_app():
-    assert APPS["radar"] == "lstmkit.apps.radar"
+    assert get_app("radar").run is app.run and get_app("radar").options is app.Options
 
 
 def test_metrics_json_holds_lstm_and_baselines(quick_run):

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lstmkit.apps import run_app
 from lstmkit.apps import sequence_classification as app
 from lstmkit.datasets import load_dataset
 from lstmkit.tasks import SequenceClassifier, load
@@ -18,7 +19,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("sequence-classification")
-    metrics = app.run(out, quick=True, seed=0)
+    metrics = run_app("sequence-classification", out, quick=True, seed=0)
     return out, metrics
 
 
@@ -97,3 +98,31 @@ def test_no_test_data_in_model_selection():
         assert config["training"]["output_model"] == "last"
         assert name in app.CV_RESULTS
     assert app.CONFIG is app.CV_CANDIDATES["bilstm100-dropout0.3-30ep"]
+
+
+def test_select_reruns_the_cross_validation_into_its_own_folder(tmp_path):
+    # --select --quick: 2 folds, 2 epochs per configuration (a smoke test of round 2)
+    metrics = run_app("sequence-classification", tmp_path, quick=True, select=True)
+    table = pd.read_csv(tmp_path / "selection.csv")
+    assert set(table["configuration"]) == set(app.CV_CANDIDATES)
+    assert sorted(table["fold"].unique()) == [0, 1] and sorted(table["seed"].unique()) == [100, 101]
+    assert table.groupby(["configuration", "fold"]).size().tolist() == [2] * 4  # per epoch
+    assert table["val_accuracy"].between(0, 1).all()
+    assert metrics["mode"] == "select" and metrics["run_options"]["select"] is True
+    assert set(metrics["headline"]) == {f"{name}_cv_accuracy_epoch2" for name in app.CV_CANDIDATES}
+    assert not (tmp_path / "model").exists()  # selection trains no final model
+
+
+def test_holdout_selection_scores_the_part_each_fit_held_out():
+    from lstmkit.tasks.selection import holdout_configurations
+
+    tiny = {**app.QUICK_CONFIG, "training": {**app.QUICK_CONFIG["training"], "max_epochs": 1}}
+    data = load_dataset("japanese-vowels")
+    X, y = list(data.X_train)[:90], np.asarray(data.y_train)[:90]
+    table = holdout_configurations(app._classifier, {"tiny": tiny}, X, y, seeds=[10, 11])
+    assert table["configuration"].tolist() == ["tiny", "tiny"] and table["seed"].tolist() == [
+        10,
+        11,
+    ]
+    # 15% of 90 held out: accuracies are multiples of 1/14
+    assert all(abs(a * 14 - round(a * 14)) < 1e-9 for a in table["val_accuracy"])

@@ -81,7 +81,7 @@ def test_train_predict_evaluate_round_trip(tmp_path):
 @pytest.mark.parametrize(
     "args,pattern",
     [
-        (["run", "no-such-example"], "unknown example 'no-such-example'"),
+        (["run", "no-such-example"], "unknown app 'no-such-example'"),
         (["train", "--task", "classify", "--data", "builtin:nope", "--out", "x"],
          "unknown dataset"),
         (["train", "--task", "classify", "--data", "missing.csv", "--out", "x"],

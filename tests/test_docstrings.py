@@ -22,6 +22,7 @@ PACKAGES = [
     "lstmkit.viz",
     "lstmkit.training",
     "lstmkit.tasks",
+    "lstmkit.apps",
     "lstmkit.datasets.radar",
     "lstmkit.datasets.long_memory",
     "lstmkit.baselines.radar",

@@ -15,7 +15,7 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.image import imread
 
-import lstmkit.viz._common as common
+import lstmkit.viz.style as style
 from lstmkit.nn import LSTM
 from lstmkit.viz import (
     plot_confusion_matrix,
@@ -270,7 +270,7 @@ def test_failed_write_keeps_previous_file(tmp_path, monkeypatch):
 
 def test_figures_are_freed(tmp_path, monkeypatch):
     made: list[weakref.ref] = []
-    real = common.new_figure
+    real = style.new_figure
 
     def tracking(*args, **kwargs):
         figure = real(*args, **kwargs)

@@ -48,7 +48,7 @@ Class imbalance: the LSTMs weight the loss by inverse class frequency
 Target (issue 5): the feature BiLSTM's macro-F1 on the held-out patients >= 0.95, and
 at least the RR baseline's.
 
-Outputs in ``out_dir``: ``metrics.json``; ``confusion-matrix-<model>.png`` for
+Outputs in the run folder: ``metrics.json``; ``confusion-matrix-<model>.png`` for
 ``features``, ``features-matlab``, ``raw`` and ``rr``; ``training-progress-<model>.png``
 (median seed); ``ecg-examples.png`` (normal and AF records with their features);
 ``test-predictions.csv``; the models in ``model-<model>/``; each run in
@@ -63,13 +63,16 @@ Example:
 from __future__ import annotations
 
 import copy
-import shutil
 import statistics
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from lstmkit.apps.framework import AppOptions, option
+from lstmkit.apps.run_folder import RunFolder
 
 __all__ = [
     "AUGMENT",
@@ -80,6 +83,7 @@ __all__ = [
     "RAW",
     "SELECTION_RESULTS",
     "VALIDATION",
+    "Options",
     "run",
 ]
 
@@ -250,15 +254,24 @@ def _classifier(config: dict[str, Any], seed: int, run_dir: Path):
     )
 
 
-def _train_lstm(kind, config, seeds, train, val, test, in_range, labels, out: Path) -> dict:
-    from lstmkit.apps._seeds import train_over_seeds
+def _train_lstm(kind, config, seeds, train, val, test, in_range, labels, folder: RunFolder):
+    """Train one BiLSTM kind over the seeds; keep the median seed's model and plots."""
+    from lstmkit.apps.seeds import train_over_seeds
 
     runs = train_over_seeds(
-        lambda s, run_dir: _classifier(config, s, run_dir), seeds, train, val, test,
-        labels=labels, runs_dir=out / "runs", prefix=f"{kind}-", rank_by="test_macro_f1",
-        extra_tests={"in_range_test": in_range}, log_name=f"[{NAME}] {kind} BiLSTM",
+        lambda s, run_dir: _classifier(config, s, run_dir), seeds, train, test,
+        validation=val, labels=labels, runs_dir=folder / "runs", prefix=f"{kind}-",
+        rank_by="test_macro_f1", extra_tests={"in_range_test": in_range},
+        log_name=f"[{NAME}] {kind} BiLSTM",
     )  # fmt: skip
     median = runs.median_seed
+    tested = runs.test_metrics[median]
+    runs.keep_median(
+        folder, model=f"model-{kind}", confusion=f"confusion-matrix-{kind}.png",
+        progress=f"training-progress-{kind}.png",
+        title=f"{TITLES[kind]} (seed {median})\nheld-out patients: macro-F1 "
+        f"{tested['macro_f1']:.3f}",
+    )  # fmt: skip
     return {
         "per_seed": runs.records,
         "median_seed": median,
@@ -267,11 +280,9 @@ def _train_lstm(kind, config, seeds, train, val, test, in_range, labels, out: Pa
         "test_f1": {c: statistics.median(r["test_f1"][c] for r in runs.records) for c in labels},
         "in_range_test_macro_f1": runs.median("in_range_test_macro_f1"),
         "train_seconds": runs.median("train_seconds"),
-        "median_seed_test_metrics": runs.test_metrics[median],
+        "median_seed_test_metrics": tested,
         "input_shape": [int(train[0][0].shape[0]), int(train[0][0].shape[1])],
-        "_model": runs.models[median],
         "_predictions": runs.predictions[median],
-        "_run_dir": runs.run_dirs[median],
     }
 
 
@@ -314,7 +325,7 @@ def _baseline(train_signals, y_train, test_signals, y_test, in_range, labels) ->
 def _plot_examples(path: Path, signals: np.ndarray, labels: np.ndarray, seed: int) -> None:
     """10 s of a normal and an AF test record, and both records' feature sequences."""
     from lstmkit.signal import time_frequency_features
-    from lstmkit.viz._common import BLUE, ORANGE, new_figure, save_figure
+    from lstmkit.viz.style import BLUE, ORANGE, new_figure, save_figure
 
     rng = np.random.default_rng(seed)
     picks = {y: int(rng.choice(np.flatnonzero(labels == y))) for y in ("N", "A")}
@@ -349,29 +360,33 @@ def _plot_examples(path: Path, signals: np.ndarray, labels: np.ndarray, seed: in
 
 
 # --------------------------------------------------------------------------------- run
-def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
-    """Simulate the ECG data, train both BiLSTMs and the RR baseline; write the run folder.
+@dataclass(frozen=True)
+class Options(AppOptions):
+    """``lstmkit run ecg``'s options (only the common ones)."""
+
+    seed: int = option(0, "First training seed; full mode trains seed, seed+1, seed+2.")
+
+
+def run(folder: RunFolder, options: Options) -> dict:
+    """Simulate the ECG data, train the BiLSTMs and the RR baseline; write the run folder.
 
     Args:
-        out_dir: the run folder (created).
-        quick: 480 + 200 balanced records, fewer epochs, one seed (< 30 s; checks
-            that it learns).
-        seed: the first training seed; full mode runs ``seed``, ``seed + 1``,
-            ``seed + 2`` for each LSTM. The data are the same for every seed.
+        folder: the run folder.
+        options: ``quick``: 480 + 200 balanced records, fewer epochs, one seed (< 30 s;
+            checks that it learns); ``seed``: the first training seed (full mode runs
+            ``seed``, ``seed + 1``, ``seed + 2`` for each LSTM). The data are the same
+            for every seed.
 
     Returns:
-        The metrics written to ``out_dir/metrics.json``.
+        The metrics written to ``metrics.json``.
     """
     import pandas as pd
 
     from lstmkit.datasets import load_dataset
     from lstmkit.datasets.ecg import augment_ecg, simulate_ecg
-    from lstmkit.io import save_json, to_jsonable
     from lstmkit.viz import plot_confusion_matrix
 
-    wall_start = time.perf_counter()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    quick, seed = options.quick, options.seed
     config = QUICK_CONFIG if quick else CONFIG
     data_options = QUICK_DATA if quick else DATA
     validation_options = QUICK_VALIDATION if quick else VALIDATION
@@ -406,25 +421,12 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
         X_train, X_val, X_test, X_in = inputs[kind]
         results[kind] = _train_lstm(kind, config[kind], seeds, (X_train, y_augmented),
                                     (X_val, y_val), (X_test, y_test), (X_in, in_range.labels),
-                                    labels, out)  # fmt: skip
+                                    labels, folder)  # fmt: skip
     baseline = _baseline(train_signals, y_train, test_signals, y_test,
                          (in_range.signals, in_range.labels), labels)  # fmt: skip
 
-    for kind, result in results.items():
-        result.pop("_model").save(out / f"model-{kind}")
-        m = result["median_seed_test_metrics"]
-        plot_confusion_matrix(
-            m["confusion_matrix"], labels, out / f"confusion-matrix-{kind}.png",
-            title=f"{TITLES[kind]} (seed {result['median_seed']})\nheld-out patients: "
-            f"macro-F1 {m['macro_f1']:.3f}",
-        )  # fmt: skip
-        run_dir = result.pop("_run_dir")
-        if (run_dir / "training-progress.png").exists():
-            shutil.copyfile(
-                run_dir / "training-progress.png", out / f"training-progress-{kind}.png"
-            )
     plot_confusion_matrix(
-        baseline["test_metrics"]["confusion_matrix"], labels, out / "confusion-matrix-rr.png",
+        baseline["test_metrics"]["confusion_matrix"], labels, folder / "confusion-matrix-rr.png",
         title=f"RR irregularity + logistic regression\nheld-out patients: macro-F1 "
         f"{baseline['test_macro_f1']:.3f}",
     )  # fmt: skip
@@ -432,14 +434,12 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
         "true": y_test,
         **{kind: results[kind].pop("_predictions") for kind in MODELS},
         "rr": baseline.pop("_predictions"),
-    }).to_csv(out / "test-predictions.csv", index_label="index")  # fmt: skip
-    _plot_examples(out / "ecg-examples.png", test_signals, y_test, seed)
+    }).to_csv(folder / "test-predictions.csv", index_label="index")  # fmt: skip
+    _plot_examples(folder / "ecg-examples.png", test_signals, y_test, seed)
 
     f1 = results["features"]["test_macro_f1"]
     meets = bool(f1 >= TARGET_MACRO_F1 and f1 >= baseline["test_macro_f1"])
     metrics = {
-        "app": NAME,
-        "quick": quick,
         "dataset": {
             "name": DATASET,
             "options": data_options,
@@ -463,22 +463,6 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
         "test_macro_f1": f1,
         "test_accuracy": results["features"]["test_accuracy"],
         "train_seconds": sum(results[kind]["train_seconds"] for kind in MODELS),
-        "headline": {
-            "features_lstm_test_macro_f1": f1,
-            "features_matlab_lstm_test_macro_f1": results["features-matlab"]["test_macro_f1"],
-            "raw_lstm_test_macro_f1": results["raw"]["test_macro_f1"],
-            "rr_baseline_test_macro_f1": baseline["test_macro_f1"],
-            "features_lstm_test_accuracy": results["features"]["test_accuracy"],
-            "features_matlab_lstm_test_accuracy": results["features-matlab"]["test_accuracy"],
-            "raw_lstm_test_accuracy": results["raw"]["test_accuracy"],
-            "rr_baseline_test_accuracy": baseline["test_accuracy"],
-            "features_lstm_in_range_test_macro_f1": results["features"]["in_range_test_macro_f1"],
-            "features_matlab_lstm_in_range_test_macro_f1": results["features-matlab"][
-                "in_range_test_macro_f1"
-            ],
-            "raw_lstm_in_range_test_macro_f1": results["raw"]["in_range_test_macro_f1"],
-            "rr_baseline_in_range_test_macro_f1": baseline["in_range_test_macro_f1"],
-        },
         "target": f"feature BiLSTM median macro-F1 on held-out patients >= {TARGET_MACRO_F1} "
         "and >= the RR baseline's",
         "target_macro_f1": None if quick else TARGET_MACRO_F1,
@@ -505,26 +489,25 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
             "test_predictions": "test-predictions.csv",
             "runs": "runs",
         },
-        "wall_seconds": time.perf_counter() - wall_start,
     }
-    metrics = to_jsonable(metrics, path="metrics")
-    save_json(out / "metrics.json", metrics)
+    # Every model's median scores, for the results table (benchmarks/examples.py).
+    named = {
+        "features_lstm": results["features"],
+        "features_matlab_lstm": results["features-matlab"],
+        "raw_lstm": results["raw"],
+        "rr_baseline": baseline,
+    }
+    headline = {
+        f"{name}_{score}": part[score]
+        for score in ("test_macro_f1", "test_accuracy", "in_range_test_macro_f1")
+        for name, part in named.items()
+    }  # fmt: skip
+    metrics = folder.write_metrics(metrics, headline=headline)
     print(
         f"[{NAME}] {'quick' if quick else 'full'}: macro-F1 features {f1:.4f}, MATLAB's "
         f"features {results['features-matlab']['test_macro_f1']:.4f}, raw "
         f"{results['raw']['test_macro_f1']:.4f}, RR baseline {baseline['test_macro_f1']:.4f} "
-        f"(seeds {seeds}); wall {metrics['wall_seconds']:.1f} s -> {out}",
+        f"(seeds {seeds}); wall {metrics['wall_seconds']:.1f} s -> {folder.path}",
         flush=True,
     )
     return metrics
-
-
-if __name__ == "__main__":
-    import argparse
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", default="runs/ecg")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    run(Path(args.out), quick=args.quick, seed=args.seed)

@@ -27,17 +27,17 @@ waveform's history; the sunspots' training months), per channel, then averaged.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import random
 import time
-from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
+from lstmkit.apps.framework import AppOptions, option
+from lstmkit.apps.run_folder import RunFolder
 from lstmkit.baselines.forecasting import (
     WarningCounter,
     arima_baseline,
@@ -48,17 +48,13 @@ from lstmkit.baselines.forecasting import (
     seasonal_naive_baseline,
 )
 from lstmkit.datasets import load_dataset
-from lstmkit.io.jsonable import to_jsonable
 from lstmkit.metrics import mase, rmse
 from lstmkit.tasks import Forecaster
 from lstmkit.training import TrainingOptions
 
-__all__ = ["CONFIGS", "run"]
+__all__ = ["CONFIGS", "Options", "run"]
 
 METHODS = ("lstm", "naive", "seasonal_naive", "ets", "arima")
-
-#: Threads for torch and BLAS during a run (see :func:`_threads`).
-THREADS = 1
 
 #: The two configurations: ``quick`` (tests, smoke runs; < 30 s) and ``full``.
 CONFIGS: dict[str, dict[str, Any]] = {
@@ -132,25 +128,6 @@ CONFIGS: dict[str, dict[str, Any]] = {
 def _seed_everything(seed: int) -> None:
     random.seed(seed)
     torch.manual_seed(seed)  # NumPy randomness here always comes from seeded Generators
-
-
-@contextlib.contextmanager
-def _threads(count: int) -> Iterator[None]:
-    """Use ``count`` threads for torch and the BLAS/OpenMP pools, then restore them.
-
-    These networks and statsmodels' fits are small: one thread per process runs them
-    about as fast as two on an idle machine, and it avoids the many-fold slow-down
-    that spinning OpenMP threads suffer when another process shares the cores.
-    """
-    from threadpoolctl import threadpool_limits
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(count)
-    try:
-        with threadpool_limits(limits=count):
-            yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _options(config: dict[str, Any], seed: int) -> TrainingOptions:
@@ -474,33 +451,39 @@ def _headline(waveform: dict[str, Any], sunspots: dict[str, Any]) -> dict[str, A
     return headline
 
 
-def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
+@dataclass(frozen=True)
+class Options(AppOptions):
+    """``lstmkit run forecasting``'s options (only the common ones)."""
+
+    seed: int = option(0, "Seeds the waveforms, the split, the weights and the shuffling.")
+
+
+def run(folder: RunFolder, options: Options) -> dict:
     """Train and evaluate the forecasting app; write the run folder.
 
+    The app runs on one thread (torch and BLAS; its declaration in
+    :mod:`lstmkit.apps`): these networks and statsmodels' fits are small.
+
     Args:
-        out_dir: the run folder (created): ``metrics.json``, four forecast PNGs,
+        folder: the run folder: ``metrics.json``, four forecast PNGs,
             ``model-waveform/`` and ``model-sunspots/`` (load them with
             :func:`lstmkit.tasks.load`) and the two training runs.
-        quick: the small configuration (tests, smoke runs; well under 30 s).
-        seed: seeds the waveforms, the split, the weights and the shuffling.
+        options: ``quick``: the small configuration (tests, smoke runs; well under
+            30 s); ``seed``: seeds the waveforms, the split, the weights and the shuffling.
 
     Returns:
         The metrics written to ``metrics.json``: per dataset, RMSE and MASE of the
         LSTM and each baseline in open and closed loop, ``lstm_beats_naive`` per
         setting, the options, dataset sizes and timings.
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    mode = "quick" if quick else "full"
+    seed = options.seed
+    mode = "quick" if options.quick else "full"
     config = CONFIGS[mode]
     _seed_everything(seed)
     counter = WarningCounter()
-    start = time.perf_counter()
-    with _threads(THREADS):
-        waveform = _waveform(out_dir, config["waveform"], seed, counter)
-        sunspots = _sunspots(out_dir, config["sunspots"], seed, counter)
+    waveform = _waveform(folder.path, config["waveform"], seed, counter)
+    sunspots = _sunspots(folder.path, config["sunspots"], seed, counter)
     metrics: dict[str, Any] = {
-        "app": "forecasting",
         "mode": mode,
         "seed": seed,
         "config": config,
@@ -514,14 +497,11 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
             for d, metrics_part in (("waveform", waveform), ("sunspots", sunspots))
             for loop in ("open_loop", "closed_loop")
         },
-        "headline": _headline(waveform, sunspots),
         "statsmodels_warnings": {"total": counter.total, "by_category": counter.counts},
-        "threads": THREADS,
-        "wall_seconds": time.perf_counter() - start,
+        "threads": torch.get_num_threads(),
     }
-    metrics = to_jsonable(metrics, path="metrics")
-    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    metrics = folder.write_metrics(metrics, headline=_headline(waveform, sunspots))
     print(_table(metrics))
     print(f"lstm_beats_naive: {metrics['lstm_beats_naive']}")
-    print(f"wall time {metrics['wall_seconds']:.1f} s; run folder {out_dir}")
+    print(f"wall time {metrics['wall_seconds']:.1f} s; run folder {folder.path}")
     return metrics

@@ -25,7 +25,7 @@ keeps the paper's distribution; torch's packed-sequence backward for GRU/RNN on 
 several times slower than the unpacked one); test sequences have independent lengths.
 Test sets are generated from seeds disjoint from training and validation.
 
-Outputs in ``out_dir``: ``metrics.json``, ``solved-vs-lag.png``, ``gradient-flow.png``
+Outputs in the run folder: ``metrics.json``, ``solved-vs-lag.png``, ``gradient-flow.png``
 (||dLoss/dx_t|| against t for each model at initialisation and after training on the
 adding problem), ``lstm-gates.png`` (the trained LSTM's forget gate and cell state on
 one adding sequence, the two marked steps drawn in) and the adding-problem LSTM of the
@@ -41,14 +41,15 @@ from __future__ import annotations
 
 import copy
 import statistics
-import time
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
+from lstmkit.apps.framework import AppOptions, option
+from lstmkit.apps.run_folder import RunFolder
 from lstmkit.data import pad_batch
 from lstmkit.datasets.long_memory import (
     REBER_SYMBOLS,
@@ -61,15 +62,21 @@ from lstmkit.datasets.long_memory import (
     temporal_order,
     temporal_order_solved,
 )
-from lstmkit.nn.network import SequenceNetwork
-from lstmkit.training import SolvedShareStopping, TrainingOptions, fit_online
+from lstmkit.nn import SequenceNetwork, parameter_count
+from lstmkit.nn import matched_hidden_sizes as nn_matched_hidden_sizes
+from lstmkit.training import (
+    SolvedShareStopping,
+    TrainingOptions,
+    fit_online,
+    gradient_norms_per_step,
+)
 
 __all__ = [
     "CONFIG",
     "MODELS",
     "QUICK_CONFIG",
     "STOP_SHARE",
-    "gradient_norms",
+    "Options",
     "matched_hidden_sizes",
     "remember_by_default",
     "run",
@@ -238,7 +245,7 @@ def remember_by_default(network: SequenceNetwork, kind: str, bias: float) -> Non
         >>> float(bias[8]), float(bias[0])
         (4.0, -4.0)
     """
-    from lstmkit.nn.initializers import set_gate_bias_
+    from lstmkit.nn import set_gate_bias_
 
     if kind == "lstm":
         set_gate_bias_(network.recurrent, forget=bias, input=-bias)
@@ -246,12 +253,14 @@ def remember_by_default(network: SequenceNetwork, kind: str, bias: float) -> Non
         set_gate_bias_(network.recurrent, update=bias)
 
 
-def _count(network: torch.nn.Module) -> int:
-    return sum(p.numel() for p in network.parameters())
+def _count(kind: str, hidden: int, task: str) -> int:
+    inputs, outputs, _, _ = _task_shape(task)
+    return parameter_count(kind, inputs, hidden, outputs)
 
 
 def matched_hidden_sizes(task: str, lstm_hidden: int) -> dict[str, int]:
-    """Hidden sizes giving the RNN and GRU the LSTM's parameter count (layer + head).
+    """Hidden sizes giving the RNN and GRU the LSTM's parameter count (layer + head) on
+    ``task`` (:func:`lstmkit.nn.matched_hidden_sizes` with the task's input and output sizes).
 
     Args:
         task: ``"adding"``, ``"temporal-order-6a"``, ``"temporal-order-6b"`` or
@@ -267,15 +276,8 @@ def matched_hidden_sizes(task: str, lstm_hidden: int) -> dict[str, int]:
         >>> matched_hidden_sizes("adding", 32)
         {'rnn': 66, 'gru': 37, 'lstm': 32}
     """
-    budget = _count(_network("lstm", lstm_hidden, task))
-    sizes = {}
-    for kind in ("rnn", "gru"):
-        sizes[kind] = min(
-            range(1, 4 * lstm_hidden),
-            key=lambda h: abs(_count(_network(kind, h, task)) - budget),
-        )
-    sizes["lstm"] = lstm_hidden
-    return sizes
+    inputs, outputs, _, _ = _task_shape(task)
+    return nn_matched_hidden_sizes(inputs, outputs, lstm_hidden)
 
 
 # -------------------------------------------------------------------- training
@@ -315,7 +317,7 @@ def _train_run(
         "model": kind,
         "seed": seed,
         "hidden_size": hidden,
-        "parameters": _count(network),
+        "parameters": _count(kind, hidden, task),
         "steps": result.steps,
         "max_steps": budget,
         "training_sequences": result.sequences,
@@ -328,44 +330,35 @@ def _train_run(
     return network, initial, record
 
 
-# ------------------------------------------------------------- gradient flow
-def gradient_norms(network: SequenceNetwork, x: torch.Tensor, y: torch.Tensor) -> np.ndarray:
-    """Mean over the batch of ||dLoss/dx_t|| per step t, for MSE on the final output."""
-    x = x.clone().requires_grad_(True)
-    network.eval()
-    loss = torch.nn.functional.mse_loss(network(x), y)
-    (grad,) = torch.autograd.grad(loss, x)
-    return grad.norm(dim=-1).mean(0).numpy()
-
-
 # ------------------------------------------------------------------------ run
-def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
+@dataclass(frozen=True)
+class Options(AppOptions):
+    """``lstmkit run long-memory``'s options (only the common ones)."""
+
+    seed: int = option(0, "First seed; full mode trains seed, seed+1, seed+2.")
+
+
+def run(folder: RunFolder, options: Options) -> dict:
     """Train RNN, GRU and LSTM on the long-time-lag tasks; write metrics and figures.
 
+    The app runs on one thread (torch and BLAS; its declaration in :mod:`lstmkit.apps`).
+
     Args:
-        out_dir: the run folder.
-        quick: the adding problem at T=15 only, one seed (tests and smoke runs).
-        seed: the first seed; full mode uses seed, seed+1, seed+2.
+        folder: the run folder.
+        options: ``quick``: the adding problem at T=15 only, one seed (tests and smoke
+            runs); ``seed``: the first seed (full mode uses seed, seed+1, seed+2).
 
     Returns:
         The metrics written to ``metrics.json``.
 
     Example:
-        >>> from lstmkit.apps.long_memory import run
-        >>> metrics = run(Path("runs/long-memory"), quick=True)  # doctest: +SKIP
+        >>> from lstmkit.apps import run_app
+        >>> metrics = run_app("long-memory", "runs/long-memory", quick=True)  # doctest: +SKIP
     """
-    from lstmkit.io import save_json, save_model
-    from lstmkit.viz.long_memory import (
-        plot_gradient_flow,
-        plot_memory_heatmaps,
-        plot_solved_vs_lag,
-    )
+    from lstmkit.io import save_model
 
-    start = time.perf_counter()
-    torch.set_num_threads(1)
+    quick, seed, out = options.quick, options.seed, folder.path
     config = QUICK_CONFIG if quick else CONFIG
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     seeds = [seed + k for k in range(config["seeds"])]
     experiments = [("adding", lag) for lag in config["adding_lags"]]
     experiments += [(task, None) for task in config["other_tasks"]]
@@ -376,7 +369,7 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
     for task, lag in experiments:
         name = task if lag is None else f"adding-T{lag}"
         sizes = matched_hidden_sizes(task, config["lstm_hidden"])
-        parameter_counts[name] = {k: _count(_network(k, sizes[k], task)) for k in MODELS}
+        parameter_counts[name] = {k: _count(k, sizes[k], task) for k in MODELS}
         test = _generate(task, lag, config["test_size"], TEST_SEED + (lag or 0))
         for s in seeds:
             val = _generate(task, lag, config["val_size"], VAL_SEED + 1000 * s + (lag or 0))
@@ -399,9 +392,7 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
                     kept[kind] = (network, initial)
 
     results = _summarise(records, experiments)
-    figures = _figures(
-        out, results, kept, config, plot_solved_vs_lag, plot_gradient_flow, plot_memory_heatmaps
-    )
+    figures = _figures(out, results, kept, config)
     lstm = kept["lstm"][0]
     save_model(
         out / "model",
@@ -435,8 +426,6 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
             },
         }
     metrics = {
-        "app": NAME,
-        "quick": quick,
         "seeds": seeds,
         "results": results,
         "median_solved_share": {
@@ -477,20 +466,19 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
             "backend": "auto (torch's native kernels)",
             "threads": 1,
         },
-        "headline": {
-            f"{e.replace('-', '_')}_{m}_solved": v["median"]
-            for e, r in results.items()
-            if e in ("adding-T200", "embedded-reber")
-            for m, v in r.items()
-        },
         "targets": targets,
         "target": {k: v["target"] for k, v in targets.items()} or None,
         "meets_target": (all(v["meets_target"] for v in targets.values()) if targets else None),
         "figures": figures,
-        "wall_seconds": time.perf_counter() - start,
     }
-    save_json(out / "metrics.json", metrics)
-    return metrics
+    # The issue's targets (quick mode has neither: its only experiment then).
+    shown = [e for e in results if e in ("adding-T200", "embedded-reber")] or list(results)
+    headline = {
+        f"{e.replace('-', '_')}_{m}_solved": v["median"]
+        for e in shown
+        for m, v in results[e].items()
+    }
+    return folder.write_metrics(metrics, headline=headline)
 
 
 def _summarise(records: list[dict], experiments: list[tuple]) -> dict:
@@ -517,16 +505,10 @@ def _summarise(records: list[dict], experiments: list[tuple]) -> dict:
     return results
 
 
-def _figures(
-    out: Path,
-    results: dict,
-    kept: dict,
-    config: dict,
-    plot_solved: Callable,
-    plot_gradients: Callable,
-    plot_memory: Callable,
-) -> dict[str, str]:
+def _figures(out: Path, results: dict, kept: dict, config: dict) -> dict[str, str]:
     """solved-vs-lag, gradient flow and the LSTM's gates on one adding sequence."""
+    from lstmkit.viz import plot_gradient_flow, plot_memory_heatmaps, plot_solved_vs_lag
+
     adding = {k: v for k, v in results.items() if k.startswith("adding-")}
     lags = [next(iter(v.values()))["lag"] for v in adding.values()]
     curves = {m: [adding[f"adding-T{t}"][m]["median"] for t in lags] for m in MODELS}
@@ -535,7 +517,7 @@ def _figures(
         for m in MODELS
     }
     others = {k: {m: v[m]["median"] for m in MODELS} for k, v in results.items() if k not in adding}
-    solved_png = plot_solved(
+    solved_png = plot_solved_vs_lag(
         lags, curves, out / "solved-vs-lag.png", spread=spread, other_tasks=others or None
     )
 
@@ -544,12 +526,12 @@ def _figures(
     x, y = torch.as_tensor(np.stack(data.X)), torch.as_tensor(data.y).reshape(-1, 1)
     norms = {
         m: {
-            "initialisation": gradient_norms(kept[m][1], x, y),
-            "trained": gradient_norms(kept[m][0], x, y),
+            "initialisation": gradient_norms_per_step(kept[m][1], x, y),
+            "trained": gradient_norms_per_step(kept[m][0], x, y),
         }
         for m in MODELS
     }
-    gradient_png = plot_gradients(
+    gradient_png = plot_gradient_flow(
         norms, out / "gradient-flow.png", title=f"Gradient flow, adding problem T={lag}"
     )
 
@@ -558,7 +540,7 @@ def _figures(
     with torch.no_grad():
         _, _, gates = lstm(torch.as_tensor(one.X[0])[None], return_gates=True)
     chosen = {k: gates[k][0, 0, 0].numpy() for k in ("f", "c")}
-    memory_png = plot_memory(
+    memory_png = plot_memory_heatmaps(
         chosen,
         one.X[0],
         out / "lstm-gates.png",

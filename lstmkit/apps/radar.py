@@ -27,7 +27,7 @@ its RCS in dBsm at 181 aspect steps (one per degree, each averaging 8 pulses).
 
 Target (issue 5): LSTM test accuracy >= 0.95, and at least the classical baselines'.
 
-Outputs in ``out_dir``: ``metrics.json``; ``confusion-matrix-lstm.png`` (median seed),
+Outputs in the run folder: ``metrics.json``; ``confusion-matrix-lstm.png`` (median seed),
 ``confusion-matrix-svm.png``, ``confusion-matrix-gbt.png``; ``training-progress.png``
 (median seed); ``rcs-examples.png`` (example sweeps of each class with the noise-free
 pattern); ``test-predictions.csv``; the LSTM in ``model/``; each seed's training run in
@@ -42,15 +42,17 @@ Example:
 from __future__ import annotations
 
 import copy
-import shutil
-import statistics
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["CONFIG", "QUICK_CONFIG", "SELECTION_RESULTS", "VALIDATION", "run"]
+from lstmkit.apps.framework import AppOptions, option
+from lstmkit.apps.run_folder import RunFolder
+
+__all__ = ["CONFIG", "QUICK_CONFIG", "SELECTION_RESULTS", "VALIDATION", "Options", "run"]
 
 NAME = "radar"
 DATASET = "radar-rcs"
@@ -127,18 +129,15 @@ def _classifier(config: dict[str, Any], seed: int, run_dir: Path):
 
 
 def _baselines(X_train, y_train, X_test, y_test, labels, seed: int) -> dict[str, Any]:
-    from threadpoolctl import threadpool_limits
-
     from lstmkit.baselines.radar import RCSFeatureClassifier
     from lstmkit.metrics import classification_metrics
 
     results = {}
     for kind in BASELINES:
+        # One thread, like the LSTM (the app runs under limit_threads(1)): the boosted
+        # trees' OpenMP threads otherwise spin against each other on a shared machine.
         start = time.perf_counter()
-        # One thread, like the LSTM: the boosted trees' OpenMP threads otherwise spin
-        # against each other on a shared machine (26 s instead of 0.5 s in quick mode).
-        with threadpool_limits(1):
-            model = RCSFeatureClassifier(model=kind, random_state=seed).fit(X_train, y_train)
+        model = RCSFeatureClassifier(model=kind, random_state=seed).fit(X_train, y_train)
         seconds = time.perf_counter() - start
         test = classification_metrics(y_test, model.predict(X_test), labels=labels)
         results[kind] = {
@@ -156,7 +155,7 @@ def _baselines(X_train, y_train, X_test, y_test, labels, seed: int) -> dict[str,
 def _plot_examples(path: Path, data, seed: int) -> None:
     """Three test sweeps per class over the noise-free PO pattern of a nominal target."""
     from lstmkit.datasets.radar import rcs_cylinder, rcs_frustum
-    from lstmkit.viz._common import BLUE, ORANGE, new_figure, save_figure
+    from lstmkit.viz.style import BLUE, ORANGE, new_figure, save_figure
 
     turn = np.linspace(0.0, 180.0, len(data.X_test[0]))
     fine = np.linspace(0.0, 180.0, 3601)
@@ -188,29 +187,33 @@ def _plot_examples(path: Path, data, seed: int) -> None:
 
 
 # --------------------------------------------------------------------------------- run
-def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
+@dataclass(frozen=True)
+class Options(AppOptions):
+    """``lstmkit run radar``'s options (only the common ones)."""
+
+    seed: int = option(0, "First training seed; full mode trains seed, seed+1, seed+2.")
+
+
+def run(folder: RunFolder, options: Options) -> dict:
     """Simulate the radar data, train the LSTM (3 seeds) and the baselines; write the run.
 
     Args:
-        out_dir: the run folder (created).
-        quick: 300 + 300 sweeps, a small network, one seed (< 30 s; checks it learns).
-        seed: the first training seed; full mode runs ``seed``, ``seed + 1``,
-            ``seed + 2``. The data are the same for every seed (:data:`DATA`).
+        folder: the run folder.
+        options: ``quick``: 300 + 300 sweeps, a small network, one seed (< 30 s; checks
+            it learns); ``seed``: the first training seed (full mode runs ``seed``,
+            ``seed + 1``, ``seed + 2``). The data are the same for every seed (:data:`DATA`).
 
     Returns:
-        The metrics written to ``out_dir/metrics.json``.
+        The metrics written to ``metrics.json``.
     """
     import pandas as pd
 
-    from lstmkit.apps._seeds import train_over_seeds
+    from lstmkit.apps.seeds import train_over_seeds
     from lstmkit.datasets import load_dataset
     from lstmkit.datasets.radar import frame_sweeps, simulate_rcs_sweeps
-    from lstmkit.io import save_json, to_jsonable
     from lstmkit.viz import plot_confusion_matrix
 
-    wall_start = time.perf_counter()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    quick, seed = options.quick, options.seed
     config = QUICK_CONFIG if quick else CONFIG
     data_options = QUICK_DATA if quick else DATA
     validation_options = QUICK_VALIDATION if quick else VALIDATION
@@ -228,43 +231,38 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
 
     runs = train_over_seeds(
         lambda s, run_dir: _classifier(config, s, run_dir), seeds, (X_train, y_train),
-        (X_val, validation.y), (X_test, y_test), labels=labels, runs_dir=out / "runs",
-        log_name=f"[{NAME}] LSTM",
+        (X_test, y_test), validation=(X_val, validation.y), labels=labels,
+        runs_dir=folder / "runs", log_name=f"[{NAME}] LSTM",
     )  # fmt: skip
 
     # Baselines: the raw sweeps (the features need no framing), same train/test split.
     baselines = _baselines(data.X_train, y_train, data.X_test, y_test, labels, seed)
 
     median_seed = runs.median_seed
-    runs.models[median_seed].save(out / "model")
+    median_test = runs.test_metrics[median_seed]
+    runs.keep_median(
+        folder, model="model", confusion="confusion-matrix-lstm.png",
+        progress="training-progress.png",
+        title=f"LSTM, test sweeps (seed {median_seed}): accuracy {median_test['accuracy']:.3f}",
+    )  # fmt: skip
     pd.DataFrame({
         "true": y_test,
         "lstm": runs.predictions[median_seed],
-    }).to_csv(out / "test-predictions.csv", index_label="index")  # fmt: skip
-    median_test = runs.test_metrics[median_seed]
-    plot_confusion_matrix(
-        median_test["confusion_matrix"], labels, out / "confusion-matrix-lstm.png",
-        title=f"LSTM, test sweeps (seed {median_seed}): accuracy {median_test['accuracy']:.3f}",
-    )  # fmt: skip
+    }).to_csv(folder / "test-predictions.csv", index_label="index")  # fmt: skip
     for kind, result in baselines.items():
         plot_confusion_matrix(
             result["test_metrics"]["confusion_matrix"], labels,
-            out / f"confusion-matrix-{kind}.png",
+            folder / f"confusion-matrix-{kind}.png",
             title=f"Wavelet/statistical features + {kind.upper()}, test sweeps: accuracy "
             f"{result['test_accuracy']:.3f}",
         )  # fmt: skip
-    progress = runs.run_dirs[median_seed] / "training-progress.png"
-    if progress.exists():
-        shutil.copyfile(progress, out / "training-progress.png")
-    _plot_examples(out / "rcs-examples.png", data, seed)
+    _plot_examples(folder / "rcs-examples.png", data, seed)
 
     per_seed = runs.records
-    accuracy = statistics.median(r["test_accuracy"] for r in per_seed)
+    accuracy = runs.median("test_accuracy")
     best_baseline = max(r["test_accuracy"] for r in baselines.values())
     meets = bool(accuracy >= TARGET_ACCURACY and accuracy >= best_baseline)
     metrics = {
-        "app": NAME,
-        "quick": quick,
         "dataset": {
             "name": DATASET,
             "options": data_options,
@@ -283,16 +281,11 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
         "per_seed": per_seed,
         "median_seed": median_seed,
         "test_accuracy": accuracy,
-        "test_macro_f1": statistics.median(r["test_macro_f1"] for r in per_seed),
-        "train_seconds": statistics.median(r["train_seconds"] for r in per_seed),
+        "test_macro_f1": runs.median("test_macro_f1"),
+        "train_seconds": runs.median("train_seconds"),
         "max_train_seconds": max(r["train_seconds"] for r in per_seed),
         "baselines": baselines,
         "best_baseline_accuracy": best_baseline,
-        "headline": {
-            "lstm_test_accuracy": accuracy,
-            **{f"{k}_test_accuracy": v["test_accuracy"] for k, v in baselines.items()},
-            "lstm_test_macro_f1": statistics.median(r["test_macro_f1"] for r in per_seed),
-        },
         "target": f"LSTM median test accuracy >= {TARGET_ACCURACY} and >= the best baseline",
         "target_accuracy": None if quick else TARGET_ACCURACY,
         "meets_target": None if quick else meets,
@@ -301,7 +294,7 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
         "options": {
             **copy.deepcopy(config),
             "normalization": "zscore",
-            "training_options": runs.models[median_seed]._training_options().to_dict(),
+            "training_options": runs.models[median_seed].training_options_.to_dict(),
             "selection": "on 400 validation sweeps (simulation seed 1001), never the test set",
         },
         "files": {
@@ -313,25 +306,18 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
             "test_predictions": "test-predictions.csv",
             "runs": "runs",
         },
-        "wall_seconds": time.perf_counter() - wall_start,
     }
-    metrics = to_jsonable(metrics, path="metrics")
-    save_json(out / "metrics.json", metrics)
+    headline = {
+        "lstm_test_accuracy": accuracy,
+        **{f"{k}_test_accuracy": v["test_accuracy"] for k, v in baselines.items()},
+        "lstm_test_macro_f1": metrics["test_macro_f1"],
+    }
+    metrics = folder.write_metrics(metrics, headline=headline)
     summary = ", ".join(f"{k} {v['test_accuracy']:.4f}" for k, v in baselines.items())
     print(
         f"[{NAME}] {'quick' if quick else 'full'}: LSTM median test accuracy {accuracy:.4f} "
-        f"(seeds {seeds}); baselines {summary}; wall {metrics['wall_seconds']:.1f} s -> {out}",
+        f"(seeds {seeds}); baselines {summary}; wall {metrics['wall_seconds']:.1f} s -> "
+        f"{folder.path}",
         flush=True,
     )
     return metrics
-
-
-if __name__ == "__main__":
-    import argparse
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", default="runs/radar")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    run(Path(args.out), quick=args.quick, seed=args.seed)

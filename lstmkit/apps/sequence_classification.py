@@ -28,10 +28,11 @@ How it was chosen, on the training set only, in two rounds:
    0.974 against 0.967 without. Hence dropout 0.3, 30 epochs, all 270 sequences.
 
 The test set has therefore evaluated two configurations (round 1's and this one);
-both results are reported in the README. ``python -m lstmkit.apps.sequence_classification
---select`` reruns round 2.
+both results are reported in the README. ``lstmkit run sequence-classification --select
+--out DIR`` reruns round 2 (:func:`lstmkit.tasks.selection.cross_validate_configurations`)
+and writes its table to ``DIR/selection.csv``.
 
-Outputs, in ``out_dir``: ``metrics.json`` (per-seed test accuracy, macro-F1, training
+Outputs, in the run folder: ``metrics.json`` (per-seed test accuracy, macro-F1, training
 seconds and epochs, their medians, the median seed's full classification report and
 the options used); of the median seed (by test accuracy) ``confusion-matrix.png``,
 ``training-progress.png``, ``test-predictions.csv`` and the model in ``model/`` (load
@@ -48,15 +49,15 @@ Example:
 
 from __future__ import annotations
 
-import argparse
 import copy
-import shutil
-import statistics
-import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from lstmkit.apps.framework import AppOptions, option
+from lstmkit.apps.run_folder import RunFolder
 
 __all__ = [
     "CANDIDATES",
@@ -64,11 +65,12 @@ __all__ = [
     "CV_CANDIDATES",
     "CV_RESULTS",
     "QUICK_CONFIG",
+    "SELECT",
     "SELECTION_RESULTS",
+    "Options",
     "cross_validation_accuracy",
     "run",
     "select_configuration",
-    "validation_accuracy",
 ]
 
 NAME = "sequence-classification"
@@ -180,8 +182,18 @@ SELECTION_RESULTS: dict[str, dict[str, Any]] = {
 SELECTION_SEEDS = (10, 11, 12, 13)
 
 
+#: Round 2's cross-validation (``--select``), and a smoke-test version of it (``--quick``).
+SELECT: dict[str, Any] = {
+    "folds": 5,
+    "random_state": 7,
+    "max_epochs": 40,
+    "report": (10, 20, 30, 40),
+}
+QUICK_SELECT: dict[str, Any] = {"folds": 2, "random_state": 7, "max_epochs": 2, "report": (1, 2)}
+
+
 # ----------------------------------------------------------------------------- helpers
-def _classifier(config: dict[str, Any], seed: int, run_dir: Path | None):
+def _classifier(config: dict[str, Any], seed: int, run_dir: Path | None = None):
     from lstmkit.tasks import SequenceClassifier
     from lstmkit.training import TrainingOptions
 
@@ -194,205 +206,158 @@ def _classifier(config: dict[str, Any], seed: int, run_dir: Path | None):
     )
 
 
-def _validation_part(clf, X: list[np.ndarray], y: np.ndarray, seed: int):
-    """The held-out training sequences that ``clf.fit`` validated on (same seeded split)."""
-    from lstmkit.data import validation_split
-
-    _, val_idx = validation_split(len(X), clf.validation_fraction, seed)
-    return [X[i] for i in val_idx], y[val_idx]
-
-
-def validation_accuracy(
-    config: dict[str, Any], seeds: tuple[int, ...] = SELECTION_SEEDS
-) -> dict[str, Any]:
-    """Train ``config`` on seeded splits of the *training* set; score the held-out part.
-
-    Args:
-        config: a dict like :data:`CONFIG` (``model``, ``training``,
-            ``validation_fraction``).
-        seeds: one training run per seed; the seed also draws the validation split.
-
-    Returns:
-        ``{"val_accuracy": [...], "mean_val_accuracy", "val_loss": [...],
-        "mean_val_loss", "seconds": [...]}``.
-    """
+def _training_set() -> tuple[list[np.ndarray], np.ndarray]:
     from lstmkit.datasets import load_dataset
 
     data = load_dataset(DATASET)
-    X, y = list(data.X_train), np.asarray(data.y_train)
-    accuracies, losses, seconds = [], [], []
-    for seed in seeds:
-        clf = _classifier(config, seed, None)
-        clf.fit(X, y)
-        X_val, y_val = _validation_part(clf, X, y, seed)
-        accuracies.append(float(clf.score(X_val, y_val)))
-        losses.append(float(clf.fit_result_.best_val_loss))
-        seconds.append(float(clf.fit_result_.seconds))
-        shutil.rmtree(clf.fit_result_.run_dir, ignore_errors=True)
-    return {
-        "val_accuracy": accuracies,
-        "mean_val_accuracy": float(np.mean(accuracies)),
-        "val_loss": losses,
-        "mean_val_loss": float(np.mean(losses)),
-        "seconds": seconds,
-    }
+    return list(data.X_train), np.asarray(data.y_train)
+
+
+def select_configuration(seeds: tuple[int, ...] = SELECTION_SEEDS) -> tuple[str, Any]:
+    """Round 1: compare :data:`CANDIDATES` on seeded 85/15 splits of the training set.
+
+    Args:
+        seeds: one training run per seed and candidate; the seed also draws the split.
+
+    Returns:
+        ``(best_name, table)``: the best candidate (highest mean validation accuracy,
+        then lowest mean validation loss, then fastest) and
+        :func:`~lstmkit.tasks.selection.holdout_configurations`'s table.
+    """
+    from lstmkit.tasks.selection import holdout_configurations
+
+    table = holdout_configurations(_classifier, CANDIDATES, *_training_set(), seeds=seeds)
+    means = table.groupby("configuration")[["val_accuracy", "best_val_loss", "seconds"]].mean()
+    print(means.to_string(float_format="%.4f"), flush=True)
+
+    def rank(name: str) -> tuple[float, float, float]:
+        row = means.loc[name]
+        return row["val_accuracy"], -row["best_val_loss"], -row["seconds"]
+
+    return max(CANDIDATES, key=rank), table
 
 
 def cross_validation_accuracy(
-    config: dict[str, Any], *, folds: int = 5, random_state: int = 7, max_epochs: int = 40
-) -> dict[str, Any]:
-    """Round 2: stratified k-fold cross-validation on the *training* set only.
+    configurations: dict[str, dict[str, Any]], *, folds: int = 5, random_state: int = 7,
+    max_epochs: int = 40,
+) -> Any:  # fmt: skip
+    """Round 2: stratified k-fold cross-validation of ``configurations`` on the training set.
 
     Args:
-        config: a dict like :data:`CONFIG`; trained for ``max_epochs`` per fold with
-            the held-out fold as validation data (accuracy logged every epoch).
+        configurations: name -> a dict like :data:`CONFIG`; each is trained for
+            ``max_epochs`` per fold with the held-out fold as validation data (accuracy
+            logged every epoch).
         folds, random_state: the stratified split; fold k trains with seed 100 + k.
         max_epochs: epochs per fold.
 
     Returns:
-        ``{"fold_val_accuracy": [[per epoch] per fold], "mean_val_accuracy": [per epoch]}``.
+        :func:`~lstmkit.tasks.selection.cross_validate_configurations`'s table: one
+        row per configuration, fold and epoch.
     """
-    from sklearn.model_selection import StratifiedKFold
+    from lstmkit.tasks.selection import cross_validate_configurations
 
-    from lstmkit.datasets import load_dataset
-
-    data = load_dataset(DATASET)
-    X, y = list(data.X_train), np.asarray(data.y_train)
-    config = copy.deepcopy(config)
-    config["training"]["max_epochs"] = max_epochs
-    curves = []
-    splits = StratifiedKFold(folds, shuffle=True, random_state=random_state).split(X, y)
-    for k, (train, held_out) in enumerate(splits):
-        clf = _classifier(config, 100 + k, None)
-        clf.fit([X[i] for i in train], y[train],
-                validation_data=([X[i] for i in held_out], y[held_out]))  # fmt: skip
-        history = clf.fit_result_.history.dropna(subset=["val_accuracy"])
-        curves.append(history["val_accuracy"].to_numpy().tolist())
-        shutil.rmtree(clf.fit_result_.run_dir, ignore_errors=True)
-    return {"fold_val_accuracy": curves, "mean_val_accuracy": np.mean(curves, 0).tolist()}
+    longer = {}
+    for name, config in configurations.items():
+        longer[name] = copy.deepcopy(config)
+        longer[name]["training"]["max_epochs"] = max_epochs
+    return cross_validate_configurations(
+        _classifier, longer, *_training_set(), folds=folds,
+        seeds=[100 + k for k in range(folds)], random_state=random_state,
+    )  # fmt: skip
 
 
-def select_configuration(seeds: tuple[int, ...] = SELECTION_SEEDS) -> tuple[str, dict]:
-    """Compare :data:`CANDIDATES` by validation accuracy on the training set only.
-
-    Returns:
-        ``(best_name, results)``: the best candidate (highest mean validation accuracy,
-        then lowest mean validation loss, then fastest) and every candidate's results.
-    """
-    results = {}
-    for name, config in CANDIDATES.items():
-        results[name] = validation_accuracy(config, seeds)
-        r = results[name]
-        print(
-            f"{name:42s} val acc {r['mean_val_accuracy']:.4f}  "
-            f"val loss {r['mean_val_loss']:.4f}  {np.mean(r['seconds']):.1f} s",
-            flush=True,
-        )
-    best = max(
-        results,
-        key=lambda n: (
-            results[n]["mean_val_accuracy"],
-            -results[n]["mean_val_loss"],
-            -float(np.mean(results[n]["seconds"])),
-        ),
-    )
-    return best, results
+def _select(folder: RunFolder, quick: bool) -> dict:
+    """``--select``: rerun round 2 and write its table (``selection.csv``) and summary."""
+    setup = QUICK_SELECT if quick else SELECT
+    table = cross_validation_accuracy(
+        CV_CANDIDATES, folds=setup["folds"], random_state=setup["random_state"],
+        max_epochs=setup["max_epochs"],
+    )  # fmt: skip
+    table.to_csv(folder / "selection.csv", index=False)
+    curves = table.pivot_table("val_accuracy", index=["configuration", "fold"], columns="epoch")
+    summary = {}
+    for name in CV_CANDIDATES:
+        mean = curves.loc[name].mean().to_numpy()  # over folds, per epoch
+        at = [float(mean[e - 1]) for e in setup["report"]]
+        summary[name] = {
+            "mean_val_accuracy_at_epochs": dict(zip(map(str, setup["report"]), at, strict=True)),
+            "fold_val_accuracy_last_epoch": curves.loc[name].iloc[:, -1].tolist(),
+        }
+        print(f"{name:30s} mean val accuracy at epochs {'/'.join(map(str, setup['report']))}: "
+              f"{[round(a, 4) for a in at]}", flush=True)  # fmt: skip
+    last = str(setup["report"][-1])
+    metrics = {
+        "mode": "select",
+        "dataset": {"name": DATASET, "split": "the training set only (270 sequences)"},
+        "selection": summary,
+        "cross_validation": {k: v for k, v in setup.items() if k != "report"},
+        "fold_seeds": [100 + k for k in range(setup["folds"])],
+        "recorded_results": CV_RESULTS,
+        "files": {"selection": "selection.csv"},
+    }
+    headline = {
+        f"{name}_cv_accuracy_epoch{last}": summary[name]["mean_val_accuracy_at_epochs"][last]
+        for name in CV_CANDIDATES
+    }
+    return folder.write_metrics(metrics, headline=headline)
 
 
 # --------------------------------------------------------------------------------- run
-def _train_one(config, seed, X, y, data, run_dir: Path) -> tuple[Any, dict[str, Any]]:
-    from lstmkit.metrics import classification_metrics
+@dataclass(frozen=True)
+class Options(AppOptions):
+    """``lstmkit run sequence-classification``'s options."""
 
-    clf = _classifier(config, seed, run_dir)
-    start = time.perf_counter()
-    clf.fit(X, y)
-    fit_wall = time.perf_counter() - start
-    shutil.rmtree(run_dir / "checkpoints", ignore_errors=True)  # resume state, not needed
-    val_accuracy = None
-    if config["validation_fraction"] > 0:
-        X_val, y_val = _validation_part(clf, X, y, seed)
-        val_accuracy = float(clf.score(X_val, y_val))
-    labels = [str(c) for c in clf.classes_]
-    predicted = clf.predict(data.X_test)
-    test = classification_metrics(np.asarray(data.y_test), predicted, labels=labels)
-    result = clf.fit_result_
-    record = {
-        "seed": seed,
-        "test_accuracy": test["accuracy"],
-        "test_macro_f1": test["macro_f1"],
-        "val_accuracy": val_accuracy,
-        "train_seconds": float(result.seconds),
-        "fit_wall_seconds": float(fit_wall),
-        "epochs": int(result.epochs),
-        "best_epoch": None if result.best_epoch is None else int(result.best_epoch),
-        "best_val_loss": None if result.best_val_loss is None else float(result.best_val_loss),
-        "run_dir": str(Path("runs") / run_dir.name),
-    }
-    return clf, {"record": record, "test": test, "predicted": predicted}
+    seed: int = option(0, "First seed; full mode trains seed, seed+1, seed+2.")
+    select: bool = option(
+        False, "Rerun the model selection (5-fold CV on the training set) instead; slow."
+    )
 
 
-def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
-    """Train and evaluate the Japanese Vowels classifier; write the run folder.
+def run(folder: RunFolder, options: Options) -> dict:
+    """Train and evaluate the Japanese Vowels classifier (or rerun the selection).
 
     Args:
-        out_dir: the run folder (created).
-        quick: one seed, a small network and few epochs (< 30 s; checks that it learns).
-        seed: the first seed; full mode runs ``seed``, ``seed + 1`` and ``seed + 2``.
+        folder: the run folder.
+        options: ``quick``: one seed, a small network and few epochs (< 30 s; checks
+            that it learns); ``seed``: the first seed (full mode runs ``seed``,
+            ``seed + 1`` and ``seed + 2``); ``select``: rerun round 2's
+            cross-validation instead of training (with ``quick``: 2 folds, 2 epochs).
 
     Returns:
-        The metrics written to ``out_dir/metrics.json``.
+        The metrics written to ``metrics.json``.
     """
     import pandas as pd
 
+    from lstmkit.apps.seeds import train_over_seeds
     from lstmkit.datasets import load_dataset
-    from lstmkit.io import save_json, to_jsonable
-    from lstmkit.viz import plot_confusion_matrix
 
-    wall_start = time.perf_counter()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    quick, seed = options.quick, options.seed
+    if options.select:
+        return _select(folder, quick)
     config = QUICK_CONFIG if quick else CONFIG
     seeds = [seed] if quick else [seed, seed + 1, seed + 2]
 
     data = load_dataset(DATASET)
     X, y = list(data.X_train), np.asarray(data.y_train)
-    fitted, outcomes = {}, {}
-    for s in seeds:
-        clf, outcome = _train_one(config, s, X, y, data, out / "runs" / f"seed-{s}")
-        fitted[s], outcomes[s] = clf, outcome
-        r = outcome["record"]
-        print(
-            f"[{NAME}] seed {s}: test accuracy {r['test_accuracy']:.4f}, "
-            f"macro-F1 {r['test_macro_f1']:.4f}, {r['epochs']} epochs "
-            f"in {r['train_seconds']:.1f} s",
-            flush=True,
-        )
-
-    # The median seed: the middle one by test accuracy (ties: the earlier seed).
-    ranked = sorted(seeds, key=lambda s: (outcomes[s]["record"]["test_accuracy"], s))
-    median_seed = ranked[len(ranked) // 2]
-    best_clf, median_test = fitted[median_seed], outcomes[median_seed]["test"]
-    records = [outcomes[s]["record"] for s in seeds]
-
-    best_clf.save(out / "model")
-    pd.DataFrame(
-        {"true": np.asarray(data.y_test), "predicted": outcomes[median_seed]["predicted"]}
-    ).to_csv(out / "test-predictions.csv", index_label="index")
-    plot_confusion_matrix(
-        median_test["confusion_matrix"],
-        median_test["labels"],
-        out / "confusion-matrix.png",
+    runs = train_over_seeds(
+        lambda s, run_dir: _classifier(config, s, run_dir), seeds, (X, y),
+        (data.X_test, np.asarray(data.y_test)), runs_dir=folder / "runs", log_name=f"[{NAME}]",
+    )  # fmt: skip
+    median_seed = runs.median_seed
+    best_clf, median_test = runs.models[median_seed], runs.test_metrics[median_seed]
+    records = runs.records
+    runs.keep_median(
+        folder, model="model", confusion="confusion-matrix.png",
+        progress="training-progress.png",
         title=f"Japanese Vowels, test set (seed {median_seed}): "
         f"accuracy {median_test['accuracy']:.3f}",
-    )
-    progress = out / records[seeds.index(median_seed)]["run_dir"] / "training-progress.png"
-    if progress.exists():
-        shutil.copyfile(progress, out / "training-progress.png")
+    )  # fmt: skip
+    pd.DataFrame(
+        {"true": np.asarray(data.y_test), "predicted": runs.predictions[median_seed]}
+    ).to_csv(folder / "test-predictions.csv", index_label="index")
 
-    accuracy = statistics.median(r["test_accuracy"] for r in records)
+    accuracy = runs.median("test_accuracy")
     metrics = {
-        "app": NAME,
-        "quick": quick,
         "dataset": {
             "name": DATASET,
             "n_train": len(X),
@@ -405,10 +370,10 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
         "per_seed": records,
         "median_seed": median_seed,
         "test_accuracy": accuracy,
-        "test_macro_f1": statistics.median(r["test_macro_f1"] for r in records),
-        "train_seconds": statistics.median(r["train_seconds"] for r in records),
+        "test_macro_f1": runs.median("test_macro_f1"),
+        "train_seconds": runs.median("train_seconds"),
         "max_train_seconds": max(r["train_seconds"] for r in records),
-        "epochs": statistics.median(r["epochs"] for r in records),
+        "epochs": runs.median("epochs"),
         "target_accuracy": None if quick else TARGET_ACCURACY,
         "meets_target": None if quick else bool(accuracy >= TARGET_ACCURACY),
         "references": REFERENCES,
@@ -416,7 +381,7 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
         "options": {
             **copy.deepcopy(config),
             "normalization": "zscore",
-            "training_options": best_clf._training_options().to_dict(),
+            "training_options": best_clf.training_options_.to_dict(),
             "selection": "5-fold cross-validation on the training set after a first "
             "round on 85/15 splits (see the module docstring)",
         },
@@ -427,35 +392,14 @@ def run(out_dir: Path, *, quick: bool = False, seed: int = 0) -> dict:
             "test_predictions": "test-predictions.csv",
             "runs": "runs",
         },
-        "wall_seconds": time.perf_counter() - wall_start,
     }
-    metrics = to_jsonable(metrics, path="metrics")
-    save_json(out / "metrics.json", metrics)
+    headline = {"test_accuracy": accuracy, "test_macro_f1": metrics["test_macro_f1"]}
+    metrics = folder.write_metrics(metrics, headline=headline)
     times = ", ".join(f"{r['train_seconds']:.1f}" for r in records)
     print(
         f"[{NAME}] {'quick' if quick else 'full'}: median test accuracy {accuracy:.4f} "
         f"(seeds {seeds}; macro-F1 {metrics['test_macro_f1']:.4f}; train s {times}; "
-        f"wall {metrics['wall_seconds']:.1f} s) -> {out}",
+        f"wall {metrics['wall_seconds']:.1f} s) -> {folder.path}",
         flush=True,
     )
     return metrics
-
-
-def _main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--select", action="store_true", help="compare CANDIDATES (slow)")
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", default="runs/sequence-classification")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    if args.select:
-        for name, config in CV_CANDIDATES.items():
-            curve = cross_validation_accuracy(config)["mean_val_accuracy"]
-            print(f"{name:30s} mean val accuracy at epochs 10/20/30/40: "
-                  f"{[round(curve[e - 1], 4) for e in (10, 20, 30, 40)]}")  # fmt: skip
-    else:
-        run(Path(args.out), quick=args.quick, seed=args.seed)
-
-
-if __name__ == "__main__":
-    _main()

@@ -25,26 +25,23 @@ Target: the LSTM's test perplexity below the Kneser-Ney trigram's.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
-from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
+from lstmkit.apps.framework import AppOptions, option
+from lstmkit.apps.run_folder import RunFolder
 from lstmkit.baselines.ngram import AddKNGram, KneserNeyTrigram
 from lstmkit.datasets.shakespeare import TextCorpus, load_shakespeare, load_text_file
-from lstmkit.io import save_json
 from lstmkit.tasks import TextGenerator
 from lstmkit.training import TrainingOptions
 
-__all__ = ["CONFIGS", "run"]
-
-#: Threads for torch and BLAS during a run (one: the machine is shared, see forecasting).
-THREADS = 1
+__all__ = ["CONFIGS", "Options", "run"]
 
 #: ``quick`` (tests, smoke runs; a few plays, a small model) and ``full``.
 CONFIGS: dict[str, dict[str, Any]] = {
@@ -98,19 +95,6 @@ SAMPLE = {"prompt": "ROMEO:\nBut soft,", "max_words": 80, "temperature": 0.8, "t
 ADD_K_GRID = (1.0, 0.1, 0.01, 0.001)
 
 
-@contextlib.contextmanager
-def _threads(count: int) -> Iterator[None]:
-    from threadpoolctl import threadpool_limits
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(count)
-    try:
-        with threadpool_limits(limits=count):
-            yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def _corpus(config: dict[str, Any], seed: int, text: str | Path | None) -> TextCorpus:
     if text is not None:
         return load_text_file(text)
@@ -161,73 +145,77 @@ def _generation_speed(model: TextGenerator, tokens: int, seed: int) -> float:
     return count / (time.perf_counter() - start)
 
 
-def run(
-    out_dir: Path, *, quick: bool = False, seed: int = 0, text: str | Path | None = None
-) -> dict:
+@dataclass(frozen=True)
+class Options(AppOptions):
+    """``lstmkit run text-generation``'s options."""
+
+    seed: int = option(0, "Seeds the split of plays, the weights, dropout and the sample.")
+    # option() returns a dataclasses.field, which ruff's RUF009 does not recognise
+    text: Path | None = option(  # noqa: RUF009
+        None, "Learn this text file instead of Shakespeare (80/10/10% of its lines).",
+        existing_file=True,
+    )  # fmt: skip
+
+
+def run(folder: RunFolder, options: Options) -> dict:
     """Train the language model, score it and the n-gram baselines, write the run folder.
 
+    The app runs on one thread (torch and BLAS; its declaration in :mod:`lstmkit.apps`).
+
     Args:
-        out_dir: the run folder (``metrics.json``, ``sample.txt``, ``model/``,
+        folder: the run folder (``metrics.json``, ``sample.txt``, ``model/``,
             ``training/training-progress.png``).
-        quick: a small configuration (3 plays, a small model; for tests).
-        seed: seeds the split of plays, the weights, dropout and the sample.
-        text: a text file to learn instead of Shakespeare.
+        options: ``quick``: a small configuration (3 plays, a small model; for tests);
+            ``seed``: seeds the split of plays, the weights, dropout and the sample;
+            ``text``: a text file to learn instead of Shakespeare.
 
     Returns:
         The metrics written to ``metrics.json``.
 
     Example:
-        >>> from lstmkit.apps.text_generation import run
-        >>> run(Path("runs/text"), quick=True)["meets_target"]  # doctest: +SKIP
+        >>> from lstmkit.apps import run_app
+        >>> run_app("text-generation", "runs/text", quick=True)["meets_target"]  # doctest: +SKIP
         True
     """
-    wall = time.perf_counter()
+    quick, seed, out_dir = options.quick, options.seed, folder.path
     config = CONFIGS["quick" if quick else "full"]
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
-    with _threads(THREADS):
-        corpus = _corpus(config, seed, text)
-        options = TrainingOptions(
-            **config["training"], seed=seed, num_threads=THREADS, output_model="best-validation"
-        )
-        model = TextGenerator(
-            level="word",
-            max_vocab=config["max_vocab"],
-            embedding_size=config["embedding_size"],
-            hidden_size=config["hidden_size"],
-            num_layers=config["num_layers"],
-            dropout=config["dropout"],
-            output_layer=config["output_layer"],
-            bptt=config["bptt"],
-            training_options=options,
-            run_dir=str(out_dir / "training"),
-        )
-        model.fit(corpus.train, validation_text=corpus.validation)
-        fit = model.fit_result_
-        model.save(out_dir / "model")
+    corpus = _corpus(config, seed, options.text)
+    training = TrainingOptions(**config["training"], seed=seed, output_model="best-validation")
+    model = TextGenerator(
+        level="word",
+        max_vocab=config["max_vocab"],
+        embedding_size=config["embedding_size"],
+        hidden_size=config["hidden_size"],
+        num_layers=config["num_layers"],
+        dropout=config["dropout"],
+        output_layer=config["output_layer"],
+        bptt=config["bptt"],
+        training_options=training,
+        run_dir=str(out_dir / "training"),
+    )
+    model.fit(corpus.train, validation_text=corpus.validation)
+    fit = model.fit_result_
+    model.save(out_dir / "model")
 
-        tokenizer = model.tokenizer_
-        ids = {
-            name: tokenizer.encode(getattr(corpus, name))
-            for name in ("train", "validation", "test")
-        }
-        start = time.perf_counter()
-        lstm = {
-            "validation": model.perplexity(corpus.validation),
-            "test": model.perplexity(corpus.test),
-        }
-        eval_seconds = time.perf_counter() - start
-        baselines = _baselines(ids["train"], ids["validation"], ids["test"], tokenizer.vocab_size)
+    tokenizer = model.tokenizer_
+    ids = {
+        name: tokenizer.encode(getattr(corpus, name)) for name in ("train", "validation", "test")
+    }
+    start = time.perf_counter()
+    lstm = {
+        "validation": model.perplexity(corpus.validation),
+        "test": model.perplexity(corpus.test),
+    }
+    eval_seconds = time.perf_counter() - start
+    baselines = _baselines(ids["train"], ids["validation"], ids["test"], tokenizer.vocab_size)
 
-        sample = model.generate_text(**SAMPLE, seed=seed)
-        (out_dir / "sample.txt").write_text(sample + "\n", encoding="utf-8")
-        gen_speed = _generation_speed(model, config["generate_tokens"], seed)
+    sample = model.generate_text(**SAMPLE, seed=seed)
+    (out_dir / "sample.txt").write_text(sample + "\n", encoding="utf-8")
+    gen_speed = _generation_speed(model, config["generate_tokens"], seed)
 
     kn_test = baselines["kn_trigram"]["test"]
     metrics = {
-        "app": "text-generation",
-        "quick": quick,
         "seeds": [seed],
         "data": {
             "source": corpus.source,
@@ -261,9 +249,13 @@ def run(
         "baseline_seconds": baselines["seconds"],
         "sample": {**SAMPLE, "seed": seed, "text": sample},
         "config": config,
-        "wall_seconds": time.perf_counter() - wall,
     }
-    save_json(out_dir / "metrics.json", metrics)
+    headline = {
+        "test_perplexity_lstm": lstm["test"],
+        "test_perplexity_kn_trigram": kn_test,
+        "test_perplexity_unigram": baselines["unigram"]["test"],
+    }
+    metrics = folder.write_metrics(metrics, headline=headline)
     _print_summary(metrics)
     return metrics
 

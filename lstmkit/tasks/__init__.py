@@ -6,6 +6,8 @@
 * :class:`Forecaster`: one-step-ahead, closed-loop and streaming forecasts.
 * :class:`TextGenerator`: an LSTM language model; perplexity and streamed generation.
 * :func:`load`: load any of them from a folder written by its ``save``.
+* :func:`cross_validate_configurations`, :func:`holdout_configurations`: choose a
+  configuration on training data only (a table of validation scores).
 
 All share one persistent base (:mod:`lstmkit.tasks.persistence`: save/load as
 ``config.json`` + ``model.safetensors``, the estimator registry, ``training_options_``);
@@ -18,6 +20,7 @@ from lstmkit.tasks.classifier import SequenceClassifier
 from lstmkit.tasks.forecaster import Forecaster
 from lstmkit.tasks.persistence import load
 from lstmkit.tasks.regressor import SequenceRegressor
+from lstmkit.tasks.selection import cross_validate_configurations, holdout_configurations
 from lstmkit.tasks.tagger import SequenceTagger
 from lstmkit.tasks.text_generator import TextGenerator
 
@@ -27,5 +30,7 @@ __all__ = [
     "SequenceRegressor",
     "SequenceTagger",
     "TextGenerator",
+    "cross_validate_configurations",
+    "holdout_configurations",
     "load",
 ]

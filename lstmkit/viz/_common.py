@@ -1,28 +1,14 @@
-"""What every figure shares: path checks, input checks, and the atomic PNG write.
-
-Figures are built with :class:`matplotlib.figure.Figure` and drawn by an explicit
-``FigureCanvasAgg``; pyplot is never imported, so lstmkit never changes (or depends on)
-the user's global backend, and a figure is freed as soon as it is unreferenced: there
-is no pyplot registry to leak figures into when plotting in a loop.
-"""
+"""The input checks every figure shares (paths, titles, numeric arrays)."""
 
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from lstmkit._checks import describe
-
-DPI = 120
-# MATLAB's default line colours, so the figures look familiar to its users.
-BLUE, ORANGE, YELLOW, PURPLE, GREEN = "#0072BD", "#D95319", "#EDB120", "#7E2F8E", "#77AC30"
-SKY, RED = "#4DBEEE", "#A2142F"
 
 
 def check_png_path(path: Any) -> Path:
@@ -59,35 +45,3 @@ def numeric_array(name: str, values: Any, *, ndim: int | tuple[int, ...]) -> np.
         forms = " or ".join(f"{d}-D" for d in allowed)
         raise ValueError(f"{name} must be {forms}; received shape {array.shape}")
     return array
-
-
-def new_figure(width: float, height: float) -> Figure:
-    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)  # attaches itself as figure.canvas
-    return figure
-
-
-def save_figure(figure: Figure, path: Path) -> Path:
-    """Write ``figure`` as PNG to ``path`` atomically and release it.
-
-    The PNG goes to a temporary file in the same folder and is moved over ``path`` with
-    ``os.replace`` only once complete, so a reader never sees a half-written image and a
-    failure leaves any previous file untouched.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Not tempfile.NamedTemporaryFile: its files are private (0600), and the PNG
-        # should get the usual permissions (0666 minus the umask) like any other file.
-        staging = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-        try:
-            with open(staging, "xb") as handle:
-                figure.savefig(handle, format="png", dpi=DPI)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(staging, path)
-        except BaseException:
-            staging.unlink(missing_ok=True)
-            raise
-    finally:
-        figure.clear()  # drop artists now rather than whenever the GC gets to them
-    return path

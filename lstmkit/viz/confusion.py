@@ -11,16 +11,8 @@ from typing import Any
 import numpy as np
 from matplotlib.colors import to_rgb
 
-from lstmkit.viz._common import (
-    BLUE,
-    ORANGE,
-    check_png_path,
-    check_title,
-    describe,
-    new_figure,
-    numeric_array,
-    save_figure,
-)
+from lstmkit.viz._common import check_png_path, check_title, describe, numeric_array
+from lstmkit.viz.style import BLUE, ORANGE, new_figure, save_figure
 
 NORMALIZE = (None, "true", "pred")
 # Beyond this many classes cell texts would be unreadable; the shading still tells.

@@ -9,20 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from lstmkit.viz._common import (
-    BLUE,
-    GREEN,
-    ORANGE,
-    PURPLE,
-    SKY,
-    YELLOW,
-    check_png_path,
-    check_title,
-    describe,
-    new_figure,
-    numeric_array,
-    save_figure,
-)
+from lstmkit.viz._common import check_png_path, check_title, describe, numeric_array
+from lstmkit.viz.style import BLUE, GREEN, ORANGE, PURPLE, SKY, YELLOW, new_figure, save_figure
 
 BASELINE_COLOURS = (YELLOW, PURPLE, GREEN, SKY, "#8c564b", "#7f7f7f")
 

@@ -9,14 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from lstmkit.viz._common import (
-    check_png_path,
-    check_title,
-    describe,
-    new_figure,
-    numeric_array,
-    save_figure,
-)
+from lstmkit.viz._common import check_png_path, check_title, describe, numeric_array
+from lstmkit.viz.style import new_figure, save_figure
 
 # Drawing order, and what each key is. "h" is accepted too: it is often wanted beside c.
 GATE_NAMES = {

@@ -16,20 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from lstmkit.viz._common import (
-    BLUE,
-    GREEN,
-    ORANGE,
-    PURPLE,
-    RED,
-    YELLOW,
-    check_png_path,
-    check_title,
-    describe,
-    new_figure,
-    numeric_array,
-    save_figure,
-)
+from lstmkit.viz._common import check_png_path, check_title, describe, numeric_array
+from lstmkit.viz.style import BLUE, GREEN, ORANGE, PURPLE, RED, YELLOW, new_figure, save_figure
 
 #: One colour per model, the same in every figure.
 MODEL_COLOURS = {"rnn": ORANGE, "gru": YELLOW, "lstm": BLUE}

@@ -9,15 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lstmkit.viz._common import (
-    BLUE,
-    ORANGE,
-    check_png_path,
-    check_title,
-    describe,
-    new_figure,
-    save_figure,
-)
+from lstmkit.viz._common import check_png_path, check_title, describe
+from lstmkit.viz.style import BLUE, ORANGE, new_figure, save_figure
 
 # Column names that hold the iteration counter, in order of preference.
 STEP_COLUMNS = ("step", "iteration")
