@@ -19,8 +19,8 @@ from lstmkit.training import (
     get_objective,
     objective_names,
     register_objective,
+    unregister_objective,
 )
-from lstmkit.training import objectives as objectives_module
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +41,7 @@ def mae_objective():
         )
     )
     yield objective
-    objectives_module._OBJECTIVES.pop(objective.name)
+    unregister_objective(objective.name)
 
 
 def _sums(n: int, seed: int):

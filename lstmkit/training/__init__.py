@@ -37,6 +37,7 @@ from lstmkit.training.objectives import (
     get_objective,
     objective_names,
     register_objective,
+    unregister_objective,
 )
 from lstmkit.training.online import (
     OnlineFitResult,
@@ -75,5 +76,6 @@ __all__ = [
     "register_objective",
     "run_training",
     "torch_threads",
+    "unregister_objective",
     "write_progress",
 ]

@@ -40,6 +40,7 @@ __all__ = [
     "get_objective",
     "objective_names",
     "register_objective",
+    "unregister_objective",
 ]
 
 Tensor = torch.Tensor
@@ -223,6 +224,30 @@ def register_objective(objective: Objective, *, replace: bool = False) -> Object
         )
     _OBJECTIVES[objective.name] = objective
     return objective
+
+
+def unregister_objective(name: str) -> Objective:
+    """Remove an objective from the registry (the built-in ones too, if asked).
+
+    Args:
+        name: a registered objective's name.
+
+    Returns:
+        The objective removed.
+
+    Example:
+        >>> import torch.nn.functional as F
+        >>> from lstmkit.training import (Metric, Objective, objective_names,
+        ...     register_objective, unregister_objective)
+        >>> _ = register_objective(Objective(
+        ...     "doctest-l1", loss=lambda out, y, weight: F.l1_loss(out, y),
+        ...     metric=Metric("mae", lambda out, y, loss: loss.detach()),
+        ...     target_kind="sequence", output_mode="last"))
+        >>> unregister_objective("doctest-l1").name, "doctest-l1" in objective_names()
+        ('doctest-l1', False)
+    """
+    check_choice("name", name, _OBJECTIVES)
+    return _OBJECTIVES.pop(name)
 
 
 def get_objective(objective: str | Objective) -> Objective:
