@@ -10,6 +10,8 @@ training), ``zeros`` or ``pytorch``.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -43,6 +45,18 @@ class Initializers:
         }
 
 
+@contextmanager
+def _single_thread() -> Iterator[None]:
+    before = torch.get_num_threads()
+    if before != 1:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        if before != 1:
+            torch.set_num_threads(before)
+
+
 @torch.no_grad()
 def init_weight_(weight: torch.Tensor, scheme: str, *, hidden_size: int, blocks: int) -> None:
     """Initialise a (blocks * hidden, fan_in) weight in place.
@@ -60,8 +74,14 @@ def init_weight_(weight: torch.Tensor, scheme: str, *, hidden_size: int, blocks:
         bound = 1.0 / math.sqrt(hidden_size)
         nn.init.uniform_(weight, -bound, bound)
     elif scheme == "orthogonal":
-        for block in weight.chunk(blocks, dim=0):
-            nn.init.orthogonal_(block)
+        # The QR factorisation behind orthogonal_ rounds differently with 1 thread than
+        # with 2 or more (LAPACK's blocked algorithm splits the work by thread), so the
+        # same seed gave different initial -- and trained -- weights on machines or runs
+        # with different thread counts. One thread makes the weights a function of the
+        # seed alone; at these sizes (a few hundred rows) it costs well under a millisecond.
+        with _single_thread():
+            for block in weight.chunk(blocks, dim=0):
+                nn.init.orthogonal_(block)
     else:  # validated by the layer; kept for direct callers
         raise ValueError(f"unknown weight initializer {scheme!r}; expected {WEIGHT_INITIALIZERS}")
 
