@@ -37,3 +37,19 @@ def test_import_linter_contracts_hold():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-2000:]
     assert "Contracts: 2 kept, 0 broken." in result.stdout
+
+
+def test_no_import_cycles_between_modules():
+    """A module never imports, even indirectly, one that imports it (type-only imports and
+    a package's own ``__init__`` aside): cycles are what kept set_gate_bias_ importing the
+    layers that imported it."""
+    grimp = pytest.importorskip("grimp")
+    graph = grimp.build_graph("lstmkit", exclude_type_checking_imports=True)
+    cycles = set()
+    for module in graph.modules:
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported.startswith(module + ".") or module.startswith(imported + "."):
+                continue
+            if graph.chain_exists(importer=imported, imported=module):
+                cycles.add(tuple(sorted((module, imported))))
+    assert not cycles, sorted(cycles)

@@ -15,8 +15,8 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator
 
-import lstmkit
 from lstmkit._checks import describe
+from lstmkit._version import __version__
 from lstmkit.training import TrainingOptions
 
 __all__ = ["PersistentEstimator", "load", "refuse_sample_weight", "register", "weights_per_step"]
@@ -133,7 +133,7 @@ class PersistentEstimator(BaseEstimator):
             "estimator": type(self).__name__,
             "params": to_jsonable(params, path="params"),
             **self._fitted_config(),
-            "estimator_lstmkit_version": lstmkit.__version__,
+            "estimator_lstmkit_version": __version__,
         }
         return save_model(directory, self.network_.state_dict(), config)
 
