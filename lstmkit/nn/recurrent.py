@@ -23,7 +23,12 @@ from lstmkit.nn.backends import BackendCall, DirectionMasks, select_backend
 from lstmkit.nn.backends.base import RunDirection
 from lstmkit.nn.backends.registry import AUTO, backend_choices, check_backend, usable_backends
 from lstmkit.nn.cells.base import CellDescription, StatePart
-from lstmkit.nn.validation import check_lengths, check_sequence_input, check_state_tensor
+from lstmkit.nn.validation import (
+    check_lengths,
+    check_sequence_input,
+    check_state_tensor,
+    check_step_input,
+)
 
 Tensor = torch.Tensor
 OUTPUT_MODES = ("sequence", "last")
@@ -288,7 +293,17 @@ class RecurrentLayer(nn.Module):
         return usable_backends(self.backend_call(steps=steps, return_gates=return_gates))
 
     # ------------------------------------------------------------------ inputs
-    def _check_state(self, state: Any, batch: int, x: Tensor) -> tuple[Tensor, ...]:
+    def _first_weight(self) -> Tensor | None:
+        """One of the layer's weights (their dtype and device), cheaply: the input check
+        runs at every forward, and ``next(self.parameters())`` costs ~10 µs."""
+        for weight in self._parameters.values():
+            if weight is not None:
+                return weight
+        return next(self.parameters(), None)
+
+    def _check_state(
+        self, state: Any, batch: int, x: Tensor, x_name: str = "x"
+    ) -> tuple[Tensor, ...]:
         """The initial state as one tensor per part, (layers·directions, B, *shape)."""
         parts = self.state_parts
         rows = self.num_layers * self.num_directions
@@ -304,7 +319,7 @@ class RecurrentLayer(nn.Module):
         given = tuple(state) if several else (state,)
         for k, (value, part) in enumerate(zip(given, parts, strict=True)):
             label = f"state[{k}] ({part.name}_0)" if several else f"state ({part.name}_0)"
-            check_state_tensor(label, value, (rows, batch, *part.shape), x)
+            check_state_tensor(label, value, (rows, batch, *part.shape), x, like_name=x_name)
         return given
 
     def _valid_mask(self, lengths: Tensor | None, steps: int, like: Tensor) -> Tensor | None:
@@ -353,8 +368,14 @@ class RecurrentLayer(nn.Module):
     ):
         return self._forward(x, state, lengths, return_gates, self.output_mode)
 
-    def _forward(self, x, state, lengths, return_gates, output_mode):
-        check_sequence_input(x, input_size=self.input_size, batch_first=self.batch_first)
+    def _forward(self, x, state, lengths, return_gates, output_mode, x_name="x"):
+        if x_name == "x":  # step() has checked its x_t already
+            check_sequence_input(
+                x,
+                input_size=self.input_size,
+                batch_first=self.batch_first,
+                like=self._first_weight(),
+            )
         check_bool("return_gates", return_gates)
         steps, batch = (x.shape[1], x.shape[0]) if self.batch_first else x.shape[:2]
         if lengths is not None:
@@ -364,7 +385,7 @@ class RecurrentLayer(nn.Module):
                 # (native) or masking (the others) would only cost time -- a GRU trained
                 # on equal-length batches ran ~5x slower through pack_padded_sequence.
                 lengths = None
-        state0 = self._check_state(state, batch, x)
+        state0 = self._check_state(state, batch, x, x_name)
         call = self.backend_call(steps=steps, return_gates=return_gates, like=x)
         backend = select_backend(self.backend, call)
         self.last_backend = backend.name
@@ -451,12 +472,9 @@ class RecurrentLayer(nn.Module):
                 "step() streams forward in time; a bidirectional layer needs the whole "
                 "sequence (bidirectional=True)"
             )
-        if not isinstance(x_t, torch.Tensor) or x_t.dim() != 2:
-            raise ValueError(
-                f"x_t must be a 2-D tensor (batch, features); received {describe(x_t)}"
-            )
+        check_step_input(x_t, input_size=self.input_size, like=self._first_weight())
         x = x_t.unsqueeze(1) if self.batch_first else x_t.unsqueeze(0)
-        y, state = self._forward(x, state, None, False, "sequence")
+        y, state = self._forward(x, state, None, False, "sequence", "x_t")
         return (y[:, 0] if self.batch_first else y[0]), state
 
 

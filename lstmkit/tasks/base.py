@@ -29,7 +29,13 @@ from lstmkit.data import (
     validation_split,
 )
 from lstmkit.nn.network import LAYER_KINDS, SequenceNetwork
-from lstmkit.tasks.persistence import PersistentEstimator, load, refuse_sample_weight, register
+from lstmkit.tasks.persistence import (
+    PersistentEstimator,
+    load,
+    refuse_plateau_without_validation,
+    refuse_sample_weight,
+    register,
+)
 from lstmkit.training import FitResult, Objective, TrainingOptions, fit_network, get_objective
 
 __all__ = ["PREDICT_BATCH_SIZE", "SequenceEstimator", "load", "register"]
@@ -108,6 +114,11 @@ class SequenceEstimator(PersistentEstimator):
 
         Returns:
             self.
+
+        Raises:
+            ValueError / TypeError: bad parameters or data (naming the argument, e.g.
+                ``y[3]``), or ``lr_schedule="plateau"`` with no validation data; all
+                before any training starts.
         """
         options = self._check_params()
         refuse_sample_weight(self, sample_weight, self._no_sample_weight)
@@ -122,6 +133,12 @@ class SequenceEstimator(PersistentEstimator):
             train_seqs, train_targets, val_seqs, val_targets = self._hold_out(
                 seqs, targets, options.seed
             )
+        refuse_plateau_without_validation(
+            options,
+            len(val_seqs) > 0,
+            f"pass validation_data=(X_val, y_val) or a validation_fraction > 0 that holds "
+            f"out at least one of the {len(seqs)} sequences (it is {self.validation_fraction})",
+        )
 
         self.n_features_in_ = seqs[0].shape[1]
         self.normalizer_ = Normalizer(self.normalization).fit(train_seqs)

@@ -50,8 +50,10 @@ class SequenceClassifier(LabelledEstimator):
         n_features_in_: features per step.
         training_options_: the :class:`~lstmkit.training.TrainingOptions` used.
         fit_result_: the :class:`~lstmkit.training.FitResult` (run folder, epochs,
-            best validation, time).
-        history_: the training history, one row per iteration (``fit_result_.history``).
+            best validation, time); not kept by :meth:`save` / :meth:`load`.
+        history_: the training history, a ``pandas.DataFrame`` with one row per
+            iteration (``fit_result_.history``); :meth:`save` stores it and
+            :meth:`load` restores it (None for a folder saved without one).
 
     Example:
         >>> import numpy as np
@@ -69,11 +71,17 @@ class SequenceClassifier(LabelledEstimator):
     objective = "classification"
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities (softmax), ``(N, n_classes)``, columns in ``classes_`` order."""
+        """Class probabilities (softmax), ``(N, n_classes)``, columns in ``classes_`` order.
+
+        A network whose outputs are NaN or inf (training diverged, or a corrupt model)
+        raises a ValueError saying for how many sequences, never a guess."""
         return self._softmax(np.stack(self._logits(X)))
 
     def predict(self, X: Any) -> np.ndarray:
-        """The most likely label of every sequence, as the labels given to ``fit``."""
+        """The most likely label of every sequence, as the labels given to ``fit``.
+
+        Non-finite network outputs raise a ValueError (see :meth:`predict_proba`); they
+        never become class 0."""
         indices = np.stack(self._logits(X)).argmax(axis=-1)
         return self.label_encoding_.decode(indices)
 

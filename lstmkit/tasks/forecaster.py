@@ -17,10 +17,15 @@ import numpy as np
 import torch
 from sklearn.base import RegressorMixin
 
-from lstmkit._checks import check_int
+from lstmkit._checks import check_int, describe
 from lstmkit.data import Normalizer, as_series, make_forecast_pairs, validation_split
 from lstmkit.tasks.base import SequenceEstimator
-from lstmkit.tasks.persistence import refuse_sample_weight, register, weights_per_step
+from lstmkit.tasks.persistence import (
+    refuse_plateau_without_validation,
+    refuse_sample_weight,
+    register,
+    weights_per_step,
+)
 from lstmkit.training import TrainingOptions
 
 __all__ = ["Forecaster"]
@@ -132,6 +137,12 @@ class Forecaster(RegressorMixin, SequenceEstimator):
             train_series, val_series = [s[: len(s) - n_val]], [s[len(s) - n_val :]]
         else:
             train_series = all_series
+        refuse_plateau_without_validation(
+            options,
+            bool(val_series),
+            f"pass validation_data (series) or a validation_fraction > 0 "
+            f"(it is {self.validation_fraction})",
+        )
 
         self.n_features_in_ = features
         self.normalizer_ = Normalizer(self.normalization).fit(train_series)
@@ -243,19 +254,41 @@ class Forecaster(RegressorMixin, SequenceEstimator):
         Returns:
             The prediction of the following step, ``(F,)`` (or ``(k, F)``, one per
             step given), in original units.
+
+        Raises:
+            TypeError: ``x_t`` does not hold real numbers (text, None, complex, bool).
+            ValueError: the wrong number of features, no step, or a value that is not
+                finite or too large for float32 (naming the step and feature). The
+                streaming state is left as it was.
         """
         self._check_fitted()
-        array = np.asarray(x_t, dtype=np.float64)
+        f = self.n_features_in_
+        expected = (
+            f"one step of {f} feature(s) (a number or an ({f},) array) or a (k, {f}) array of steps"
+        )
+        try:
+            raw = x_t.detach().cpu().double() if isinstance(x_t, torch.Tensor) else x_t
+            raw = np.asarray(raw)
+        except (ValueError, TypeError):  # e.g. rows of different lengths
+            raise ValueError(f"x_t must be {expected}; received {describe(x_t)}") from None
+        if raw.dtype.kind not in "iuf":  # bool, complex, text, None, other objects
+            raise TypeError(f"x_t must hold real numbers, {expected}; received {describe(x_t)}")
+        array = raw.astype(np.float64)
         one = array.ndim <= 1
         steps = array.reshape(1, -1) if one else array
-        if steps.ndim != 2 or steps.shape[1] != self.n_features_in_:
+        if steps.ndim != 2 or steps.shape[1] != f:
+            raise ValueError(f"x_t must be {expected}; received shape {array.shape}")
+        if len(steps) == 0:
+            raise ValueError(f"x_t must hold at least one step; received shape {array.shape}")
+        bad = ~np.isfinite(steps) | (np.abs(steps) > np.finfo(np.float32).max)
+        if bad.any():
+            step, feature = (int(i) for i in np.argwhere(bad)[0])
+            value = steps[step, feature].item()
+            what = "too large for float32" if np.isfinite(value) else "not finite"
+            where = f"feature {feature}" if one else f"step {step}, feature {feature}"
             raise ValueError(
-                f"x_t must be one step of {self.n_features_in_} feature(s) (a number or an "
-                f"({self.n_features_in_},) array) or a (k, {self.n_features_in_}) array of "
-                f"steps; received shape {array.shape}"
+                f"x_t must hold finite float32 numbers; received {value!r} ({what}) at {where}"
             )
-        if not np.isfinite(steps).all():
-            raise ValueError("x_t must hold finite numbers; received NaN or inf")
         normed = torch.as_tensor(self.normalizer_.transform([steps])[0])
         state = getattr(self, "state_", None)
         outputs = []

@@ -9,6 +9,7 @@ the objective names it (``target_kind`` ``"sequence"`` or ``"step"``).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +57,33 @@ class LabelledEstimator(ClassifierMixin, SequenceEstimator):
         if learn:
             self.label_encoding_ = LabelEncoding().fit(y, name=y_name, per_step=per_step)
             self.classes_ = self.label_encoding_.classes_
-        return self.label_encoding_.encode(y, y_name)
+        codes = self.label_encoding_.encode(y, y_name)
+        if learn:
+            self._warn_if_continuous(codes, y_name, per_step)
+        return codes
+
+    def _warn_if_continuous(self, codes: Any, y_name: str, per_step: bool) -> None:
+        """Warn when the labels look like measurements rather than classes: floats that
+        are not whole numbers, or a distinct label for every sample (of more than 2)."""
+        classes = self.classes_
+        n = sum(len(c) for c in codes) if per_step else len(codes)
+        fractional = classes.dtype.kind == "f" and not np.all(classes == np.round(classes))
+        if not fractional and not (len(classes) == n and n > 2):
+            return
+        unit = "steps" if per_step else "sequences"
+        why = (
+            "floats that are not whole numbers, which look like measurements"
+            if fractional
+            else "every label is unique"
+        )
+        regressor = "SequenceRegressor with per-step targets" if per_step else "SequenceRegressor"
+        warnings.warn(
+            f"{y_name} holds {len(classes)} distinct labels in {n} {unit} ({why}); "
+            f"{type(self).__name__} learns each distinct value as a class of its own. To "
+            f"predict numbers, use {regressor}",
+            UserWarning,
+            stacklevel=4,
+        )
 
     def _output_size(self) -> int:
         return len(self.classes_)
@@ -70,7 +97,30 @@ class LabelledEstimator(ClassifierMixin, SequenceEstimator):
         """Network outputs for ``X``: one ``(K,)`` or ``(T_i, K)`` array per sequence."""
         self._check_fitted()
         seqs = as_sequences(X, name="X", num_features=self.n_features_in_)
-        return self._outputs(self.normalizer_.transform(seqs))
+        outputs = self._outputs(self.normalizer_.transform(seqs))
+        bad = [i for i, o in enumerate(outputs) if not np.isfinite(o).all()]
+        if bad:  # argmax would call every one of them class 0
+            raise ValueError(self._non_finite_message(bad, len(outputs)))
+        return outputs
+
+    def _non_finite_message(self, bad: list[int], total: int) -> str:
+        shown = ", ".join(f"X[{i}]" for i in bad[:5]) + (", ..." if len(bad) > 5 else "")
+        tensors = list(self.network_.state_dict().items())
+        broken = [k for k, v in tensors if v.is_floating_point() and not bool(v.isfinite().all())]
+        if broken:
+            cause = (
+                f"{len(broken)} of the network's {len(tensors)} weight tensors "
+                f"{'holds' if len(broken) == 1 else 'hold'} NaN or "
+                f"inf ({', '.join(broken[:3])}{', ...' if len(broken) > 3 else ''}): "
+                f"training diverged (retrain with a lower learning_rate or a "
+                f"gradient_threshold) or the saved model is corrupt"
+            )
+        else:
+            cause = "its weights are finite, so the input drove it out of range: check X's scale"
+        return (
+            f"the network gave non-finite outputs (NaN or inf) for {len(bad)} of {total} "
+            f"sequences ({shown}), so no class can be predicted for them; {cause}"
+        )
 
     @staticmethod
     def _softmax(logits: np.ndarray) -> np.ndarray:

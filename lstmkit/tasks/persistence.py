@@ -19,7 +19,14 @@ from lstmkit._checks import describe
 from lstmkit._version import __version__
 from lstmkit.training import TrainingOptions
 
-__all__ = ["PersistentEstimator", "load", "refuse_sample_weight", "register", "weights_per_step"]
+__all__ = [
+    "PersistentEstimator",
+    "load",
+    "refuse_plateau_without_validation",
+    "refuse_sample_weight",
+    "register",
+    "weights_per_step",
+]
 
 # Estimator class name -> class, for :func:`load` (never unpickle a class from a file).
 _REGISTRY: dict[str, type] = {}
@@ -55,6 +62,31 @@ def refuse_sample_weight(estimator: Any, sample_weight: Any, why: str) -> None:
         )
 
 
+def refuse_plateau_without_validation(
+    options: TrainingOptions, has_validation: bool, how: str
+) -> None:
+    """Raise a ValueError, before any training, if ``lr_schedule="plateau"`` has no
+    validation loss to watch (Lightning would fail only after the first epoch).
+
+    Args:
+        options: the resolved training options.
+        has_validation: whether this fit validates on anything.
+        how: how to give this estimator validation data, for the message.
+
+    Returns:
+        None.
+
+    Example:
+        >>> refuse_plateau_without_validation(TrainingOptions(), False, "pass validation_data")
+    """
+    if options.lr_schedule == "plateau" and not has_validation:
+        raise ValueError(
+            f"training_options.lr_schedule='plateau' lowers the learning rate when the "
+            f"validation loss stops improving, but this fit has no validation data; "
+            f"{how}, or choose another lr_schedule ('none', 'piecewise' or 'cosine')"
+        )
+
+
 def weights_per_step(sample_weight: Any, lengths: list[int]) -> np.ndarray | None:
     """One weight per sequence, repeated for each of its steps (None stays None)."""
     if sample_weight is None:
@@ -66,6 +98,60 @@ def weights_per_step(sample_weight: Any, lengths: list[int]) -> np.ndarray | Non
             f"received {describe(sample_weight)}"
         )
     return np.repeat(weights, lengths)
+
+
+#: The config.json key that holds the training history (``history_``) as CSV text.
+HISTORY_KEY = "history_csv"
+
+
+def history_to_text(history: Any) -> str | None:
+    """A training history (a DataFrame, one row per iteration) as CSV text, or None.
+
+    CSV keeps every float exactly (shortest round-trip form), ints as ints and
+    missing values (iterations without validation) as empty cells, in one compact
+    string inside config.json.
+
+    Args:
+        history: a ``pandas.DataFrame`` or None.
+
+    Returns:
+        The CSV text (header first), or None for None.
+
+    Example:
+        >>> import pandas as pd
+        >>> history_to_text(pd.DataFrame({"step": [1, 2], "train_loss": [0.5, 0.25]}))
+        'step,train_loss\\n1,0.5\\n2,0.25\\n'
+    """
+    if history is None:
+        return None
+    return history.to_csv(index=False, lineterminator="\n")
+
+
+def history_from_text(text: str | None) -> Any:
+    """The DataFrame that :func:`history_to_text` wrote (None stays None).
+
+    Args:
+        text: CSV text, or None.
+
+    Returns:
+        A ``pandas.DataFrame`` equal to the one saved, or None.
+
+    Example:
+        >>> history_from_text("step,train_loss\\n1,0.5\\n2,\\n")["train_loss"].tolist()
+        [0.5, nan]
+    """
+    if text is None:
+        return None
+    import io
+
+    import pandas as pd
+
+    if not isinstance(text, str):
+        raise ValueError(
+            f"config.json {HISTORY_KEY!r} must be the training history as CSV text; "
+            f"received {describe(text)}"
+        )
+    return pd.read_csv(io.StringIO(text), float_precision="round_trip")
 
 
 class PersistentEstimator(BaseEstimator):
@@ -112,7 +198,8 @@ class PersistentEstimator(BaseEstimator):
 
         The config holds the estimator's class name, every constructor parameter
         (``training_options`` as a dict), what the estimator learned besides the weights
-        (normalisers, label encoding, vocabulary, ...) and, added by
+        (normalisers, label encoding, vocabulary, ...), the training history
+        (``history_``, as CSV text under ``"history_csv"``) and, added by
         :func:`lstmkit.io.save_model`, the lstmkit version. The save is atomic. Load it
         with :func:`lstmkit.load` or ``type(self).load``.
 
@@ -135,6 +222,9 @@ class PersistentEstimator(BaseEstimator):
             **self._fitted_config(),
             "estimator_lstmkit_version": __version__,
         }
+        history = history_to_text(getattr(self, "history_", None))
+        if history is not None:
+            config[HISTORY_KEY] = history
         return save_model(directory, self.network_.state_dict(), config)
 
     @classmethod
@@ -147,6 +237,8 @@ class PersistentEstimator(BaseEstimator):
         model._restore_fitted(config)
         model.network_.load_state_dict(state)
         model.network_.eval()
+        # folders saved before the history was kept have none
+        model.history_ = history_from_text(config.get(HISTORY_KEY))
         return model
 
     @classmethod

@@ -25,11 +25,39 @@ from lstmkit.training import Objective, TrainingOptions, get_objective
 __all__ = ["SequenceRegressor"]
 
 
-def _is_per_step(seqs: list[np.ndarray], y: Any) -> bool:
-    """Per-step targets: a list with one array per sequence, each as long as it."""
+def _is_per_step(seqs: list[np.ndarray], y: Any, x_name: str = "X", y_name: str = "y") -> bool:
+    """Per-step targets: a list with one array per sequence, each as long as it.
+
+    A list of arrays that is meant per step but whose lengths do not match the
+    sequences' is refused, naming the first sequence and both lengths: one of 2-D
+    ``(T_i, O)`` arrays, one of arrays of different lengths, and -- the usual slip,
+    targets shifted by a step -- one whose arrays are all one step longer or shorter
+    than the (equally long, more than 2-step) sequences. Any other list of equally long
+    1-D arrays is one target vector per sequence, as before.
+    """
     if not isinstance(y, list | tuple) or len(y) != len(seqs):
         return False
-    return all(np.ndim(t) >= 1 and len(t) == len(s) for s, t in zip(seqs, y, strict=True))
+    try:
+        dims = [np.ndim(t) for t in y]
+    except ValueError:  # a ragged nested list: numpy cannot tell its dimensions
+        return False
+    if not all(d >= 1 for d in dims):
+        return False
+    lengths = [len(t) for t in y]
+    steps = [len(s) for s in seqs]
+    if lengths == steps:
+        return True
+    equal = len(set(lengths)) == 1
+    shifted = equal and len(set(steps)) == 1 and abs(lengths[0] - steps[0]) == 1 and steps[0] > 2
+    if any(d >= 2 for d in dims) or not equal or shifted:
+        i = next(k for k, (a, b) in enumerate(zip(lengths, steps, strict=True)) if a != b)
+        raise ValueError(
+            f"{y_name}[{i}] holds {lengths[i]} targets but {x_name}[{i}] has {steps[i]} "
+            f"steps; per-step targets need exactly one per step (a list of (T_i,) or "
+            f"(T_i, O) arrays). For one target vector per sequence, pass a 2-D array "
+            f"of shape (N, O) (np.asarray({y_name}))"
+        )
+    return False
 
 
 def _step_targets(y: Any, name: str, outputs: int | None) -> list[np.ndarray]:
@@ -49,7 +77,10 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
     ``y`` of shape ``(N,)`` or ``(N, O)`` trains sequence-to-one (objective
     ``"regression"``); ``y`` given as a list of per-step arrays ``(T_i,)`` or
     ``(T_i, O)``, each as long as its sequence, trains sequence-to-sequence (objective
-    ``"sequence-regression"``). ``fit`` chooses from ``y``.
+    ``"sequence-regression"``). ``fit`` chooses from ``y``; a list of arrays that are
+    not as long as their sequences (one step longer, say) is refused with both lengths
+    rather than read as several outputs per sequence: pass a 2-D array ``(N, O)`` for
+    those.
 
     Args:
         layer, hidden_size, num_layers, dropout, layer_options, normalization,
@@ -98,7 +129,7 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
     def _targets(self, seqs: list[np.ndarray], y: Any, x_name: str, y_name: str, *,
                  learn: bool = False) -> Any:  # fmt: skip
         if learn:  # the form of the training targets decides the objective
-            self.per_step_ = _is_per_step(seqs, y)
+            self.per_step_ = _is_per_step(seqs, y, x_name, y_name)
         outputs = None if learn else self.n_outputs_
         if self.per_step_:
             check_step_targets(seqs, y, x_name=x_name, y_name=y_name)
@@ -150,19 +181,29 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
 
         Returns:
             The (weighted) coefficient of determination, 1 at best.
+
+        Raises:
+            ValueError: fewer than 2 targets (R² is undefined; scikit-learn would warn
+                and return NaN).
         """
         self._check_fitted()
         seqs = as_sequences(X, name="X", num_features=self.n_features_in_)
         truth = self._targets(seqs, y, "X", "y")
-        predicted = self.predict(X)
+        weights = sample_weight
         if self.per_step_:
             weights = weights_per_step(sample_weight, [len(s) for s in seqs])
             truth = np.concatenate(truth)
+        if len(truth) < 2:
+            what = "step" if self.per_step_ else "sequence"
+            raise ValueError(
+                f"score needs at least 2 targets: R² compares the errors with the spread of "
+                f"y, which one value does not have; received 1 {what} in y"
+            )
+        predicted = self.predict(X)
+        if self.per_step_:
             predicted = np.concatenate([np.reshape(p, (len(p), -1)) for p in predicted])
             return float(r2_score(truth, predicted, sample_weight=weights))
-        return float(
-            r2_score(truth, np.reshape(predicted, truth.shape), sample_weight=sample_weight)
-        )
+        return float(r2_score(truth, np.reshape(predicted, truth.shape), sample_weight=weights))
 
     def _extra_config(self) -> dict[str, Any]:
         return {

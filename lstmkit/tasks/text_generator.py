@@ -20,7 +20,12 @@ import torch
 
 from lstmkit._checks import check_choice, check_int, check_optional_int, describe
 from lstmkit.nn.language_model import OUTPUT_LAYERS, LanguageModelNetwork
-from lstmkit.tasks.persistence import PersistentEstimator, refuse_sample_weight, register
+from lstmkit.tasks.persistence import (
+    PersistentEstimator,
+    refuse_plateau_without_validation,
+    refuse_sample_weight,
+    register,
+)
 from lstmkit.text import LEVELS, NEWLINE, StreamingDetokenizer, Tokenizer
 from lstmkit.training import TrainingOptions, fit_language_model
 
@@ -62,7 +67,9 @@ class TextGenerator(PersistentEstimator):
         training_options_: the :class:`~lstmkit.training.TrainingOptions` used.
         fit_result_: the :class:`~lstmkit.training.LanguageModelFitResult` (run folder,
             epochs, best validation, tokens per second).
-        history_: the training history (loss and perplexity per iteration).
+        history_: the training history (loss and perplexity per iteration), a
+            ``pandas.DataFrame``; kept by ``save`` / ``load`` (None for a folder saved
+            without one).
 
     Example:
         >>> from lstmkit.tasks import TextGenerator
@@ -142,6 +149,7 @@ class TextGenerator(PersistentEstimator):
         if len(train_ids) < 3:
             raise ValueError(f"text must hold at least 3 tokens; received {len(train_ids)}")
         val_ids = None if validation_text is None else self.tokenizer_.encode(validation_text)
+        refuse_plateau_without_validation(options, val_ids is not None, "pass validation_text")
         self.network_ = self._build_network(self.tokenizer_.vocab_size, options)
         result = fit_language_model(
             self.network_, train_ids, val_ids, options, bptt=int(self.bptt), run_dir=self.run_dir
