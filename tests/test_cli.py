@@ -94,3 +94,6 @@ def test_bad_input_is_reported_clearly(args, pattern, tmp_path, monkeypatch):
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert pattern.lower() in result.output.lower()
+    # one line on stderr, nothing on stdout, no traceback (tests/reliability: the catalogue)
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert result.stdout == "" and "Traceback" not in result.output

@@ -18,7 +18,9 @@ Like MATLAB's "Word-By-Word Text Generation Using Deep Learning" (which learns
    add-k trigram (k chosen on the validation text) and an add-one unigram
    (:mod:`lstmkit.baselines.ngram`). Every model scores each test token after the
    first, given the text before it.
-5. **Generation**: a seeded sample, streamed token by token, and its speed.
+5. **Generation**: a seeded sample, streamed token by token, and its speed. The prompt
+   is Shakespeare's (``ROMEO:``), or with ``--text`` the first line(s) of the file's
+   validation part (:func:`prompt_from`).
 
 Target: the LSTM's test perplexity below the Kneser-Ney trigram's.
 """
@@ -41,7 +43,7 @@ from lstmkit.datasets.shakespeare import TextCorpus, load_shakespeare, load_text
 from lstmkit.tasks import TextGenerator
 from lstmkit.training import TrainingOptions
 
-__all__ = ["CONFIGS", "Options", "run"]
+__all__ = ["CONFIGS", "Options", "prompt_from", "run"]
 
 #: ``quick`` (tests, smoke runs; a few plays, a small model) and ``full``.
 CONFIGS: dict[str, dict[str, Any]] = {
@@ -90,8 +92,10 @@ CONFIGS: dict[str, dict[str, Any]] = {
     },
 }
 
-#: The seeded sample shown in the README.
+#: The seeded sample shown in the README (with ``--text``, the prompt comes from the file).
 SAMPLE = {"prompt": "ROMEO:\nBut soft,", "max_words": 80, "temperature": 0.8, "top_p": 0.95}
+#: A prompt taken from a text file: its first lines, up to this many words.
+PROMPT_WORDS = 12
 ADD_K_GRID = (1.0, 0.1, 0.01, 0.001)
 
 
@@ -116,6 +120,43 @@ def _corpus(config: dict[str, Any], seed: int, text: str | Path | None) -> TextC
         corpus.test_parts[:n_eval],
     )
     return TextCorpus(*(join(p) for p in parts), *parts, source=corpus.source)
+
+
+def prompt_from(corpus: TextCorpus) -> str:
+    """A prompt from the text itself: the first line(s) of its validation part.
+
+    Lines are taken until they hold at least 4 words (a speaker's name such as
+    ``ROMEO:`` is followed by the next line, as in the Shakespeare prompt), at most
+    :data:`PROMPT_WORDS` words of them, ending with a line break if the last line was
+    taken whole (the sample then starts the next line); the training text serves if the
+    validation part is empty.
+
+    Args:
+        corpus: the text, split (:func:`~lstmkit.datasets.shakespeare.load_text_file`).
+
+    Returns:
+        The prompt.
+
+    Example:
+        >>> corpus = TextCorpus("a b\\n", "KING:\\nMy lords, good morrow.\\nMore.\\n", "c\\n",
+        ...                     ["train"], ["validation"], ["test"], source="x")
+        >>> prompt_from(corpus)
+        'KING:\\nMy lords, good morrow.\\n'
+    """
+    text = corpus.validation if corpus.validation.strip() else corpus.train
+    lines: list[str] = []
+    words, whole = 0, True
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        all_words = line.split()
+        kept = all_words[: PROMPT_WORDS - words]
+        lines.append(" ".join(kept))
+        words, whole = words + len(kept), len(kept) == len(all_words)
+        if words >= 4:
+            break
+    # after whole lines the sample starts a new line; after a cut one it goes on
+    return "\n".join(lines) + ("\n" if whole else "")
 
 
 def _baselines(train: np.ndarray, val: np.ndarray, test: np.ndarray, vocab: int) -> dict:
@@ -210,7 +251,8 @@ def run(folder: RunFolder, options: Options) -> dict:
     eval_seconds = time.perf_counter() - start
     baselines = _baselines(ids["train"], ids["validation"], ids["test"], tokenizer.vocab_size)
 
-    sample = model.generate_text(**SAMPLE, seed=seed)
+    settings = SAMPLE if options.text is None else {**SAMPLE, "prompt": prompt_from(corpus)}
+    sample = model.generate_text(**settings, seed=seed)
     (out_dir / "sample.txt").write_text(sample + "\n", encoding="utf-8")
     gen_speed = _generation_speed(model, config["generate_tokens"], seed)
 
@@ -247,7 +289,7 @@ def run(folder: RunFolder, options: Options) -> dict:
             None if fit.best_val_loss is None else math.exp(fit.best_val_loss)
         ),
         "baseline_seconds": baselines["seconds"],
-        "sample": {**SAMPLE, "seed": seed, "text": sample},
+        "sample": {**settings, "seed": seed, "text": sample},
         "config": config,
     }
     headline = {

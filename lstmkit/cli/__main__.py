@@ -1,0 +1,5 @@
+"""``python -m lstmkit.cli``: the ``lstmkit`` command."""
+
+from lstmkit.cli import main
+
+main()
