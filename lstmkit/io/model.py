@@ -4,20 +4,30 @@ Never pickle: a pickled checkpoint runs arbitrary code when it is loaded. safete
 holds only named arrays, and the JSON config only plain values, so loading a model
 from an untrusted source cannot execute anything.
 
-A save is atomic. Everything is written into a temporary sibling folder (same parent,
-so the final rename never crosses a file system), flushed to disk, and only then
-swapped in place of the previous model. A crash at any point leaves either the old
-model or the new one, never a mixture, and never a half-written file under the final
-name.
+A save is atomic, and the model folder is loadable at every instant. Everything is
+written into a temporary sibling folder (same parent, so no rename crosses a file
+system) and flushed to disk; then the two folders are exchanged in one step (Linux's
+``renameat2(RENAME_EXCHANGE)``), so a reader, or a kill -9 at any point, sees either the
+old model or the new one, complete, never a mixture and never no folder. Where the
+exchange is not available (other systems, some file systems), the previous model is
+moved aside and the new one moved in; :func:`load_model` then reads the model that was
+moved aside if a save died between those two renames. Temporaries left by a killed save
+are removed by the next save to the same folder. ``config.json`` holds the SHA-256 of
+``model.safetensors``, so flipped or missing bytes are detected when loading.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import hashlib
 import json
 import os
 import shutil
+import sys
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +42,19 @@ from lstmkit.io.jsonable import to_jsonable
 Tensor = torch.Tensor
 
 MODEL_FORMAT = "lstmkit-model"
-#: The newest format version this lstmkit writes and reads.
-FORMAT_VERSION = 1
+#: The newest format version this lstmkit writes and reads. Version 2 adds
+#: ``weights_sha256`` (the checksum of ``model.safetensors``) to ``config.json``;
+#: version 1 folders (no checksum) are still read.
+FORMAT_VERSION = 2
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
+CHECKSUM_KEY = "weights_sha256"
 #: Keys that :func:`save_model` adds to ``config.json``; callers may not use them.
-RESERVED_KEYS = ("format", "format_version", "lstmkit_version")
+RESERVED_KEYS = ("format", "format_version", "lstmkit_version", CHECKSUM_KEY)
+# Temporaries of a save to ``<parent>/<name>``: ``.<name>.saving-*`` (being written, or
+# the previous model after the exchange) and ``.<name>.old-*`` (the previous model,
+# moved aside where no exchange is available).
+_SAVING, _ASIDE = "saving", "old"
 # safetensors stores tensors sorted by name; this metadata entry keeps the caller's
 # order so a round trip gives back the same state dict, key order included.
 _ORDER_KEY = "lstmkit_tensor_order"
@@ -73,24 +90,34 @@ def save_model(
 
     The folder holds ``model.safetensors`` (every tensor detached, copied to the CPU and
     made contiguous) and ``config.json`` (``config``, pretty-printed, plus ``"format":
-    "lstmkit-model"``, ``"format_version": 1`` and ``"lstmkit_version"``). Parent folders
-    are created. An existing model folder at ``directory`` is replaced as a whole (any
-    other files in it go too); on any failure it stays exactly as it was and no
-    temporary folder is left behind. A ``directory`` that exists but is neither empty
-    nor an lstmkit model folder is refused rather than replaced.
+    "lstmkit-model"``, ``"format_version"``, ``"lstmkit_version"`` and
+    ``"weights_sha256"``, the checksum of ``model.safetensors``). Parent folders are
+    created. An existing model folder at ``directory`` is replaced as a whole (any other
+    files in it go too), in one atomic step: at every instant the folder holds either
+    the previous model or the new one (see the module's notes). On any failure it stays
+    exactly as it was and no temporary folder is left behind; temporaries that a killed
+    save left are removed. A ``directory`` that exists but is neither empty nor an
+    lstmkit model folder (its ``config.json`` must say ``"format": "lstmkit-model"``) is
+    refused rather than replaced, and so is a state dict with NaN or infinite values (a
+    diverged training run: such a model would only predict NaN).
 
     Args:
         directory: the model folder to write.
         state_dict: tensor name to tensor, e.g. ``module.state_dict()``. Tensors that
             share memory (tied weights, views) are stored as independent copies.
+            Floating-point tensors must hold finite values only.
         config: what is needed to rebuild the model (constructor arguments, class
             names, label lists ...). Must be JSON-compatible after
             :func:`~lstmkit.io.to_jsonable` (NumPy values, tuples, paths and dataclasses
-            are converted) and must not use the keys ``"format"``, ``"format_version"``
-            or ``"lstmkit_version"``.
+            are converted) and must not use the keys ``"format"``, ``"format_version"``,
+            ``"lstmkit_version"`` or ``"weights_sha256"``.
 
     Returns:
         The model folder as a ``Path``.
+
+    Raises:
+        ValueError: non-finite weights, a foreign or file ``directory``, reserved keys.
+        TypeError: a state dict or config of the wrong kind.
 
     Example:
         >>> import tempfile, torch
@@ -116,38 +143,45 @@ def save_model(
         )
     tensors = _checked_tensors(state_dict)
     document = _checked_config(config)
-    _check_replaceable(target)
+    if target.exists() and not target.is_dir():
+        raise ValueError(
+            f"directory must be a folder path for the model; received {target}, which is a file"
+        )
 
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
-    # A hidden sibling: same file system as the target, so the renames below are atomic.
-    # Not tempfile.mkdtemp: its folders are private (0700), and the model folder should
-    # get the usual permissions (0777 minus the umask).
-    staging = parent / f".{target.name}.saving-{uuid.uuid4().hex[:8]}"
-    staging.mkdir()
-    try:
-        weights = staging / WEIGHTS_FILE
-        safetensors.torch.save_file(
-            tensors,
-            weights,
-            metadata={
-                "format": MODEL_FORMAT,
-                "format_version": str(FORMAT_VERSION),
-                _ORDER_KEY: json.dumps(list(tensors)),
-            },
-        )
-        _fsync_file(weights)
-        with open(staging / CONFIG_FILE, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        _fsync_dir(staging)
-        _swap_into_place(staging, target)
-    except BaseException:
-        # BaseException too: a KeyboardInterrupt mid-save must not strand the staging folder.
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with _saves_locked(parent):
+        _clean_temporaries(target)
+        _check_replaceable(target)
+        # A hidden sibling: same file system as the target, so the exchange is atomic.
+        # Not tempfile.mkdtemp: its folders are private (0700), and the model folder
+        # should get the usual permissions (0777 minus the umask).
+        staging = _temporary(target, _SAVING)
+        staging.mkdir()
+        try:
+            weights = staging / WEIGHTS_FILE
+            safetensors.torch.save_file(
+                tensors,
+                weights,
+                metadata={
+                    "format": MODEL_FORMAT,
+                    "format_version": str(FORMAT_VERSION),
+                    _ORDER_KEY: json.dumps(list(tensors)),
+                },
+            )
+            _fsync_file(weights)
+            document[CHECKSUM_KEY] = _sha256(weights)
+            with open(staging / CONFIG_FILE, "w", encoding="utf-8") as handle:
+                json.dump(document, handle, indent=2, ensure_ascii=False)
+                handle.write("\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            _fsync_dir(staging)
+            _swap_into_place(staging, target)
+        finally:
+            # Also on a KeyboardInterrupt: no staging folder (new model, or after the
+            # exchange the old one) is left behind.
+            shutil.rmtree(staging, ignore_errors=True)
     return target
 
 
@@ -164,12 +198,14 @@ def load_model(directory: str | os.PathLike[str]) -> tuple[dict[str, Tensor], di
     Returns:
         ``(state_dict, config)``: the tensors by name, and the caller's config as it was
         given to :func:`save_model` (after JSON conversion: tuples come back as lists),
-        without the ``"format"``, ``"format_version"`` and ``"lstmkit_version"`` entries.
+        without the ``"format"``, ``"format_version"``, ``"lstmkit_version"`` and
+        ``"weights_sha256"`` entries.
 
     Raises:
         ModelFormatError: the folder or one of its two files is missing, ``config.json``
             is not valid JSON or not an lstmkit model config, ``model.safetensors`` is
-            corrupt or truncated, or the model was saved in a newer format version.
+            corrupt or truncated or does not match the checksum in ``config.json``, or
+            the model was saved in a newer format version.
 
     Example:
         >>> import tempfile, torch
@@ -183,30 +219,44 @@ def load_model(directory: str | os.PathLike[str]) -> tuple[dict[str, Tensor], di
     folder = Path(directory)
     where = f"cannot load a model from {folder}"
     if not folder.exists():
-        raise ModelFormatError(f"{where}: the folder does not exist{_interrupted_hint(folder)}")
+        # Where no atomic exchange exists, a save that died between its two renames
+        # left the previous model moved aside: it is the model (the next save puts it back).
+        aside = _moved_aside(folder)
+        if aside is not None:
+            folder = aside
+        elif not folder.exists():  # (checked again: a save may just have renamed it in)
+            raise ModelFormatError(f"{where}: the folder does not exist")
     if not folder.is_dir():
         raise ModelFormatError(
             f"{where}: it is a file; expected a folder holding {CONFIG_FILE} and {WEIGHTS_FILE}"
         )
+    raw_config, raw_weights = _read_model_files(folder, where)
     config_path, weights_path = folder / CONFIG_FILE, folder / WEIGHTS_FILE
-    for path in (config_path, weights_path):
-        if not path.is_file():
-            present = sorted(p.name for p in folder.iterdir())
-            raise ModelFormatError(
-                f"{where}: {path.name} is missing (expected {CONFIG_FILE} and "
-                f"{WEIGHTS_FILE}; the folder holds {present or 'nothing'})"
-            )
-
-    config = _read_config(config_path)
+    document = _parse_config(raw_config, config_path, where)
     try:
-        with safetensors.safe_open(weights_path, framework="pt", device="cpu") as handle:
-            metadata = handle.metadata() or {}
-            tensors = {name: handle.get_tensor(name) for name in handle.keys()}
+        tensors = safetensors.torch.load(raw_weights)
+        metadata = _safetensors_metadata(raw_weights)
     except Exception as error:  # safetensors raises its own SafetensorError, among others
         raise ModelFormatError(
             f"{where}: {weights_path} is not a readable safetensors file (corrupt or "
             f"truncated?): {error}"
         ) from error
+    expected = document.get(CHECKSUM_KEY)
+    if expected is None and document["format_version"] >= 2:
+        raise ModelFormatError(
+            f"{where}: {config_path} has no {CHECKSUM_KEY!r} entry, which every model folder "
+            f"of format version {document['format_version']} holds; the folder was edited "
+            f"by hand or by another tool"
+        )
+    if expected is not None:
+        actual = hashlib.sha256(raw_weights).hexdigest()
+        if actual != expected:
+            raise ModelFormatError(
+                f"{where}: {weights_path} does not match the checksum in {CONFIG_FILE} "
+                f"(sha256 {actual[:16]}..., expected {str(expected)[:16]}...): its bytes were "
+                f"changed (disk or copy error, or edited) after the model was saved"
+            )
+    config = {key: value for key, value in document.items() if key not in RESERVED_KEYS}
     return _in_saved_order(tensors, metadata), config
 
 
@@ -238,7 +288,26 @@ def _checked_tensors(state_dict: Any) -> dict[str, Tensor]:
         # clone(): safetensors refuses tensors that share storage (tied weights, views
         # of one buffer), and a copy also detaches the file from later in-place changes.
         tensors[name] = tensor.detach().to("cpu").contiguous().clone()
+        _check_finite(name, tensors[name])
     return tensors
+
+
+def _check_finite(name: str, tensor: Tensor) -> None:
+    """Refuse NaN/inf weights: such a model predicts NaN (a diverged training run)."""
+    if not (tensor.is_floating_point() or tensor.is_complex()) or tensor.numel() == 0:
+        return
+    finite = torch.isfinite(tensor)
+    if bool(finite.all()):
+        return
+    bad = int((~finite).sum())
+    nan = int(torch.isnan(tensor).sum())
+    raise ValueError(
+        f"state_dict[{name!r}] must hold finite values; received {bad} non-finite of "
+        f"{tensor.numel()} ({nan} NaN, {bad - nan} infinite). A model with such weights "
+        f"predicts only NaN, so it is not saved: its training diverged (retrain with a "
+        f"lower learning_rate, gradient clipping via gradient_threshold, or normalised "
+        f"inputs and targets)"
+    )
 
 
 def _checked_config(config: Any) -> dict[str, Any]:
@@ -264,40 +333,132 @@ def _checked_config(config: Any) -> dict[str, Any]:
 def _check_replaceable(target: Path) -> None:
     """Refuse to replace anything but an empty folder or an lstmkit model folder.
 
-    Replacing means deleting; ``save_model(".", ...)`` must not wipe a project.
+    Replacing means deleting; ``save_model(".", ...)`` must not wipe a project, nor a
+    folder of another tool's files that happen to be called ``config.json`` and
+    ``model.safetensors``. A folder counts as an lstmkit model folder only if its
+    ``config.json`` says ``"format": "lstmkit-model"``.
     """
-    if not target.exists():
+    if not target.exists() or not any(target.iterdir()):
         return
-    if not target.is_dir():
-        raise ValueError(
-            f"directory must be a folder path for the model; received {target}, which is a file"
-        )
-    entries = {p.name for p in target.iterdir()}
-    if entries <= {CONFIG_FILE, WEIGHTS_FILE}:
-        return  # empty, or only our own two files (even if damaged)
-    try:
-        with open(target / CONFIG_FILE, encoding="utf-8") as handle:
-            existing = json.load(handle)
-        if isinstance(existing, dict) and existing.get("format") == MODEL_FORMAT:
-            return
-    except (OSError, ValueError):
-        pass
+    reason = f"it has no {CONFIG_FILE}"
+    if (target / CONFIG_FILE).is_file():
+        try:
+            with open(target / CONFIG_FILE, encoding="utf-8") as handle:
+                existing = json.load(handle)
+        except (OSError, ValueError):
+            reason = f"its {CONFIG_FILE} is not readable JSON"
+        else:
+            if isinstance(existing, dict) and existing.get("format") == MODEL_FORMAT:
+                return
+            reason = f'its {CONFIG_FILE} does not say "format": "{MODEL_FORMAT}"'
     raise ValueError(
-        f"directory {target} exists and is not an lstmkit model folder; save_model replaces "
-        f"the whole folder, so it only overwrites an empty folder or a previously saved "
-        f"model. Choose a new path, e.g. {target / 'model'}"
+        f"directory {target} exists and is not an lstmkit model folder ({reason}); "
+        f"save_model replaces the whole folder, so it only overwrites an empty folder or a "
+        f"model that lstmkit saved. Choose a new path, e.g. {target / 'model'}, or delete "
+        f"the folder first"
     )
 
 
+def _temporary(target: Path, kind: str) -> Path:
+    return target.parent / f".{target.name}.{kind}-{uuid.uuid4().hex[:8]}"
+
+
+def _temporaries(target: Path, kind: str) -> list[Path]:
+    if not target.parent.is_dir():
+        return []
+    return sorted(target.parent.glob(f".{target.name}.{kind}-*"))
+
+
+def _is_model_folder(folder: Path) -> bool:
+    return (folder / CONFIG_FILE).is_file() and (folder / WEIGHTS_FILE).is_file()
+
+
+def _moved_aside(target: Path) -> Path | None:
+    """The previous model that a save killed between its two renames left aside."""
+    asides = [p for p in _temporaries(target, _ASIDE) if _is_model_folder(p)]
+    return max(asides, key=lambda p: p.stat().st_mtime) if asides else None
+
+
+def _clean_temporaries(target: Path) -> None:
+    """Remove what killed saves to ``target`` left; put a model moved aside back first.
+
+    Called with the parent's save lock held, so no other save is using them.
+    """
+    if not target.exists():
+        aside = _moved_aside(target)
+        if aside is not None:
+            os.rename(aside, target)
+            _fsync_dir(target.parent)
+    for leftover in _temporaries(target, _SAVING) + _temporaries(target, _ASIDE):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _saves_locked(parent: Path) -> Iterator[None]:
+    """Serialise lstmkit saves into ``parent`` (an advisory lock on the folder itself).
+
+    The lock goes with the process, also on kill -9, so a dead save never blocks the
+    next one; while it is held, every temporary of a save into ``parent`` is stale.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    fd = os.open(parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two existing paths in one atomic step (Linux ``renameat2``).
+
+    Returns:
+        True when swapped; False where the system or file system cannot (the caller
+        then falls back to two renames).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):  # glibc < 2.28, musl without it
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]  # fmt: skip
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                 _RENAME_EXCHANGE) == 0:  # fmt: skip
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EPERM):
+        return False
+    raise OSError(code, os.strerror(code), str(first), None, str(second))
+
+
 def _swap_into_place(staging: Path, target: Path) -> None:
-    """Rename ``staging`` to ``target``; an existing ``target`` survives any failure."""
+    """Put ``staging`` at ``target``; an existing ``target`` survives any failure.
+
+    With an atomic exchange ``staging`` then holds the previous model (the caller
+    removes it); otherwise the previous model is moved aside, the new one moved in and
+    the old one removed -- a kill between those two renames leaves the previous model
+    aside, where :func:`load_model` and the next save find it.
+    """
     if not target.exists():
         os.rename(staging, target)
         _fsync_dir(target.parent)
         return
-    # Directories cannot be atomically exchanged portably (rename onto a non-empty
-    # folder fails), so: move the old one aside, move the new one in, drop the old one.
-    aside = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
+    if _exchange(staging, target):
+        _fsync_dir(target.parent)
+        return
+    aside = _temporary(target, _ASIDE)
     os.rename(target, aside)
     try:
         os.rename(staging, target)
@@ -306,6 +467,14 @@ def _swap_into_place(staging: Path, target: Path) -> None:
         raise
     _fsync_dir(target.parent)
     shutil.rmtree(aside, ignore_errors=True)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _fsync_file(path: Path) -> None:
@@ -325,11 +494,43 @@ def _fsync_dir(path: Path) -> None:
 
 
 # ------------------------------------------------------------------------ loading
-def _read_config(path: Path) -> dict[str, Any]:
-    where = f"cannot load a model from {path.parent}"
+def _read_model_files(folder: Path, where: str) -> tuple[bytes, bytes]:
+    """``config.json`` and ``model.safetensors`` as bytes, both from the same folder.
+
+    On POSIX both are opened through one handle on the folder, so a save that swaps
+    the folder meanwhile cannot pair one model's config with another's weights.
+    """
+    names = (CONFIG_FILE, WEIGHTS_FILE)
+    folder_fd = None
+    if os.name == "posix":
+        with contextlib.suppress(OSError):
+            folder_fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
-        with open(path, encoding="utf-8") as handle:
-            document = json.load(handle)
+        contents = []
+        for name in names:
+            try:
+                if folder_fd is None:
+                    contents.append((folder / name).read_bytes())
+                    continue
+                fd = os.open(name, os.O_RDONLY, dir_fd=folder_fd)
+                with os.fdopen(fd, "rb") as handle:
+                    contents.append(handle.read())
+            except (FileNotFoundError, IsADirectoryError):
+                present = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+                raise ModelFormatError(
+                    f"{where}: {name} is missing (expected {CONFIG_FILE} and "
+                    f"{WEIGHTS_FILE}; the folder holds {present or 'nothing'})"
+                ) from None
+        return contents[0], contents[1]
+    finally:
+        if folder_fd is not None:
+            os.close(folder_fd)
+
+
+def _parse_config(raw: bytes, path: Path, where: str) -> dict[str, Any]:
+    """The whole ``config.json`` document, checked (reserved keys included)."""
+    try:
+        document = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as error:
         raise ModelFormatError(f"{where}: {path} is not UTF-8 text ({error})") from error
     except json.JSONDecodeError as error:
@@ -362,7 +563,15 @@ def _read_config(path: Path) -> dict[str, Any]:
             f"this lstmkit ({__version__}) reads up to version {FORMAT_VERSION} — "
             f"upgrade lstmkit"
         )
-    return {key: value for key, value in document.items() if key not in RESERVED_KEYS}
+    return document
+
+
+def _safetensors_metadata(raw: bytes) -> dict[str, str]:
+    """The ``__metadata__`` of a safetensors file's header (already validated by load)."""
+    size = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8 : 8 + size].decode("utf-8"))
+    metadata = header.get("__metadata__") if isinstance(header, dict) else None
+    return metadata if isinstance(metadata, dict) else {}
 
 
 def _in_saved_order(tensors: dict[str, Tensor], metadata: dict[str, str]) -> dict[str, Tensor]:
@@ -373,17 +582,3 @@ def _in_saved_order(tensors: dict[str, Tensor], metadata: dict[str, str]) -> dic
     if isinstance(order, list) and sorted(order) == sorted(tensors):
         return {name: tensors[name] for name in order}
     return tensors  # written by other tools: safetensors' own (sorted) order
-
-
-def _interrupted_hint(folder: Path) -> str:
-    """Point at the previous model if a save was killed between its two renames."""
-    parent = folder.parent
-    if not parent.is_dir():
-        return ""
-    leftovers = sorted(parent.glob(f".{folder.name}.old-*"))
-    if not leftovers:
-        return ""
-    return (
-        f" (a save to it seems to have been interrupted; the previous model is in "
-        f"{leftovers[-1]} — rename it back to {folder.name})"
-    )

@@ -4,78 +4,66 @@
 * :class:`Objective` / :class:`Metric`: what to train for (loss, metric, targets,
   output mode), registered by name (:func:`get_objective`, :func:`register_objective`).
 * :func:`run_training`: the engine every fit uses (run folder, checkpoints, resume,
-  best-validation weights, threads, timing).
+  best-validation weights, divergence checks, threads, timing).
 * :func:`fit_network` (sequence data), :func:`fit_language_model` (one continuous
   text, stateful truncated BPTT), :func:`fit_online` (freshly generated batches).
+* :class:`TrainingDivergedError`: what a fit raises when its loss becomes NaN/inf.
 * :func:`gradient_norms_per_step`: how far back the gradient reaches.
+
+The names load on first use (PEP 562): ``from lstmkit.training import TrainingOptions``
+does not import Lightning, which the fits load when they start.
 """
 
-from lstmkit.data import IGNORE_INDEX
-from lstmkit.training.callbacks import BestValidationWeights
-from lstmkit.training.diagnostics import gradient_norms_per_step
-from lstmkit.training.engine import (
-    FitResult,
-    TrainingRun,
-    lightning_trainer,
-    quiet_lightning,
-    read_history,
-    run_training,
-    torch_threads,
-    write_progress,
-)
-from lstmkit.training.language_model import (
-    LanguageModelFitResult,
-    LanguageModelModule,
-    TokenStreams,
-    fit_language_model,
-)
-from lstmkit.training.module import SequenceModule
-from lstmkit.training.objectives import (
-    Metric,
-    Objective,
-    balanced_class_weights,
-    get_objective,
-    objective_names,
-    register_objective,
-    unregister_objective,
-)
-from lstmkit.training.online import (
-    OnlineFitResult,
-    SolvedShareStopping,
-    StreamedBatches,
-    fit_online,
-)
-from lstmkit.training.options import TrainingOptions
-from lstmkit.training.trainer import fit_network
+from __future__ import annotations
 
-__all__ = [
-    "IGNORE_INDEX",
-    "BestValidationWeights",
-    "FitResult",
-    "LanguageModelFitResult",
-    "LanguageModelModule",
-    "Metric",
-    "Objective",
-    "OnlineFitResult",
-    "SequenceModule",
-    "SolvedShareStopping",
-    "StreamedBatches",
-    "TokenStreams",
-    "TrainingOptions",
-    "TrainingRun",
-    "balanced_class_weights",
-    "fit_language_model",
-    "fit_network",
-    "fit_online",
-    "get_objective",
-    "gradient_norms_per_step",
-    "lightning_trainer",
-    "objective_names",
-    "quiet_lightning",
-    "read_history",
-    "register_objective",
-    "run_training",
-    "torch_threads",
-    "unregister_objective",
-    "write_progress",
-]
+import importlib
+from typing import Any
+
+# public name -> the module that defines it
+_EXPORTS = {
+    "IGNORE_INDEX": "lstmkit.data",
+    "BestValidationWeights": "lstmkit.training.callbacks",
+    "gradient_norms_per_step": "lstmkit.training.diagnostics",
+    "FitResult": "lstmkit.training.engine",
+    "TrainingRun": "lstmkit.training.engine",
+    "lightning_trainer": "lstmkit.training.engine",
+    "quiet_lightning": "lstmkit.training.engine",
+    "read_history": "lstmkit.training.engine",
+    "run_training": "lstmkit.training.engine",
+    "torch_threads": "lstmkit.training.engine",
+    "write_progress": "lstmkit.training.engine",
+    "TrainingDivergedError": "lstmkit.training.guards",
+    "LanguageModelFitResult": "lstmkit.training.language_model",
+    "LanguageModelModule": "lstmkit.training.language_model_module",
+    "TokenStreams": "lstmkit.training.language_model",
+    "fit_language_model": "lstmkit.training.language_model",
+    "SequenceModule": "lstmkit.training.module",
+    "Metric": "lstmkit.training.objectives",
+    "Objective": "lstmkit.training.objectives",
+    "balanced_class_weights": "lstmkit.training.objectives",
+    "get_objective": "lstmkit.training.objectives",
+    "objective_names": "lstmkit.training.objectives",
+    "register_objective": "lstmkit.training.objectives",
+    "unregister_objective": "lstmkit.training.objectives",
+    "OnlineFitResult": "lstmkit.training.online",
+    "SolvedShareStopping": "lstmkit.training.online",
+    "StreamedBatches": "lstmkit.training.online",
+    "fit_online": "lstmkit.training.online",
+    "TrainingOptions": "lstmkit.training.options",
+    "fit_network": "lstmkit.training.trainer",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lstmkit.training' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

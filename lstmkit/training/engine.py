@@ -4,12 +4,21 @@
 and :func:`~lstmkit.training.fit_online` each build their LightningModule and data,
 then hand them to :func:`run_training`, which owns everything around the loop:
 
-* the run folder: the given one, ``options.log_dir``, or a new temporary folder;
-  Lightning's CSV log (``lightning/metrics.csv``), read back as the training history
-  and written as ``training-progress.csv`` and ``training-progress.png``;
-  checkpoints (``checkpoints/last.ckpt``) and resuming from one;
+* the run folder: the given one or ``options.log_dir`` (kept), else a temporary folder
+  that is removed when training ends; Lightning's CSV log (``lightning/metrics.csv``),
+  read back as the training history and, in a kept folder, written as
+  ``training-progress.csv`` and ``training-progress.png``;
+* checkpoints in a kept folder (``checkpoints/last.ckpt``, written atomically every
+  epoch and optionally every N iterations or minutes, tied to the run's configuration
+  and data: :mod:`lstmkit.training.checkpoints`), and resuming from one -- checked with
+  ``torch.load(weights_only=True)`` first, so nothing is unpickled;
+* a fresh fit in a reused folder starts a fresh log and removes the previous run's
+  ``last.ckpt``, so a kill cannot leave a stale checkpoint that looks like this run's;
+* divergence: a non-finite loss or gradient stops training with a
+  :class:`~lstmkit.training.TrainingDivergedError`, the last finite weights kept;
 * seeding (``options.seed`` reproduces a run), the CPU thread count
-  (``options.num_threads``), Lightning's start-up chatter kept quiet;
+  (``options.num_threads``), Lightning's start-up chatter kept quiet (shown with
+  ``options.verbose``), the progress bar on stderr;
 * the best-validation weights (:class:`BestValidationWeights`), put back into the
   network when ``options.output_model="best-validation"``;
 * the wall time of training.
@@ -20,24 +29,26 @@ A run folder therefore holds the same files whichever fit wrote it.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lightning as L
-import pandas as pd
 import torch
-from lightning.pytorch.callbacks import ModelCheckpoint
-from lightning.pytorch.loggers import CSVLogger
 
-from lstmkit.training.callbacks import BestValidationWeights
 from lstmkit.training.options import TrainingOptions
+
+if TYPE_CHECKING:  # Lightning and pandas load when training starts, not on import
+    import lightning as L
+    import pandas as pd
+
+    from lstmkit.training.callbacks import BestValidationWeights
 
 __all__ = [
     "PROGRESS_CSV",
@@ -64,7 +75,8 @@ class FitResult:
     """What a training run produced (the trained weights are in the network itself).
 
     Args:
-        run_dir: the run folder (CSV, PNG, checkpoints).
+        run_dir: the run folder (CSV, PNG, checkpoints); None when the run used a
+            temporary folder, which is removed when training ends.
         history: one row per iteration: step, epoch, train/val loss and metric, lr.
         epochs: epochs run (fewer than max_epochs if stopped early).
         best_epoch, best_val_loss: where validation was best (None without validation).
@@ -81,7 +93,7 @@ class FitResult:
         3
     """
 
-    run_dir: Path
+    run_dir: Path | None
     history: pd.DataFrame
     epochs: int
     best_epoch: int | None
@@ -110,7 +122,8 @@ class TrainingRun:
 
     Args:
         trainer: the Lightning Trainer after ``fit`` (epochs and steps run).
-        run_dir: the run folder, or None when none was written.
+        run_dir: the run folder, or None when none was kept (none written, or a
+            temporary one, removed at the end).
         history: the training history (one row per iteration), or None without a folder.
         best: the :class:`BestValidationWeights` callback (best loss, epoch, weights).
         seconds: wall time of ``trainer.fit``.
@@ -167,10 +180,11 @@ def torch_threads(count: int | None) -> Iterator[None]:
 
 @contextlib.contextmanager
 def quiet_lightning(verbose: bool = False) -> Iterator[None]:
-    """Hide Lightning's start-up banner and tips inside the block unless ``verbose``.
+    """Hide Lightning's start-up banner, tips, adverts and deprecation warnings inside the
+    block unless ``verbose``.
 
     Args:
-        verbose: True leaves Lightning's messages alone (the progress bar is on).
+        verbose: True leaves Lightning's messages alone (``TrainingOptions.verbose``).
 
     Returns:
         A context manager; the logger levels are restored after it.
@@ -193,6 +207,14 @@ def quiet_lightning(verbose: bool = False) -> Iterator[None]:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r".*(LeafSpec|exists and is not empty)")
             warnings.filterwarnings("ignore", message=r".*does not have many workers")
+            warnings.filterwarnings("ignore", message=r".*smaller than the logging interval")
+            warnings.filterwarnings("ignore", message=r".*(litlogger|litmodels|LitLogger)")
+            with contextlib.suppress(ImportError):
+                from lightning.fabric.utilities.warnings import PossibleUserWarning
+                from lightning.pytorch.utilities.rank_zero import LightningDeprecationWarning
+
+                warnings.filterwarnings("ignore", category=LightningDeprecationWarning)
+                warnings.filterwarnings("ignore", category=PossibleUserWarning)
             yield
     finally:
         for lg, level in zip(loggers, levels, strict=True):
@@ -204,8 +226,10 @@ def lightning_trainer(options: TrainingOptions, **settings: Any) -> L.Trainer:
 
     Shared: the accelerator and devices, gradient clipping as ``options`` say,
     deterministic algorithms (a seed must reproduce a run), no model summary and no
-    sanity validation (the fits validate on their own schedule). ``settings`` add to
-    or override these (``devices=1`` for stateful language-model streams, say).
+    sanity validation (the fits validate on their own schedule), and with
+    ``options.progress_bar`` a bar on stderr showing the training loss and the
+    validation metric. ``settings`` add to or override these (``devices=1`` for
+    stateful language-model streams, say).
 
     Args:
         options: the training options.
@@ -222,6 +246,16 @@ def lightning_trainer(options: TrainingOptions, **settings: Any) -> L.Trainer:
         >>> trainer.max_epochs, trainer.gradient_clip_val
         (2, 1.0)
     """
+    import lightning as L
+
+    if options.progress_bar:
+        from lightning.pytorch.callbacks import ProgressBar
+
+        from lstmkit.training.progress import progress_bar
+
+        callbacks = list(settings.get("callbacks") or [])
+        if not any(isinstance(c, ProgressBar) for c in callbacks):
+            settings = {**settings, "callbacks": [*callbacks, progress_bar()]}
     shared: dict[str, Any] = {
         "accelerator": options.accelerator,
         "devices": options.devices,
@@ -256,6 +290,8 @@ def read_history(csv_path: str | Path, metric: str) -> pd.DataFrame:
         >>> read_history(path, "accuracy")[["step", "train_loss", "val_loss"]].values.tolist()
         [[1.0, 0.9, 0.8]]
     """
+    import pandas as pd
+
     raw = pd.read_csv(csv_path)
     columns = ["step", "epoch", "train_loss", f"train_{metric}", "val_loss", f"val_{metric}", "lr"]
     for column in columns:
@@ -310,6 +346,7 @@ def run_training(
     train_dataloaders: Any = None,
     val_dataloaders: Any = None,
     datamodule: L.LightningDataModule | None = None,
+    data_fingerprint: Mapping[str, str | None] | None = None,
     **trainer_settings: Any,
 ) -> TrainingRun:
     """Train ``module`` with Lightning and keep the run folder; the one loop of every fit.
@@ -318,20 +355,33 @@ def run_training(
         module: a LightningModule with a ``network`` (trained in place) and a
             ``metric_name`` (the history's metric columns).
         options: the :class:`TrainingOptions` (seed, threads, output model, progress
-            bar, gradient clipping, devices, ``log_dir``).
-        run_dir: the run folder (default: ``options.log_dir``, else a new temporary one).
+            bar, gradient clipping, devices, ``log_dir``, checkpoint frequency).
+        run_dir: the run folder, kept (default: ``options.log_dir``; without either, a
+            temporary folder holds Lightning's log while training and is removed at the
+            end, also when training fails; it gets no checkpoints).
         write_run_folder: False writes nothing (no log, no checkpoint, no history).
-        resume_from: a Lightning checkpoint to continue from; without it an old
-            Lightning log in the folder is removed first (it would mix with the new one).
+        resume_from: a checkpoint of this run (``<run_dir>/checkpoints/last.ckpt``) to
+            continue from. It is read with ``torch.load(weights_only=True)`` and refused
+            if it needs unpickling or was written by another configuration or for other
+            data (see :func:`~lstmkit.training.checkpoints.check_resume`). Without it, a
+            fresh run: an old Lightning log and ``last.ckpt`` in the folder are removed.
         callbacks: further Lightning callbacks (after :class:`BestValidationWeights`).
         train_dataloaders, val_dataloaders, datamodule: the data, as ``Trainer.fit``
             takes it.
+        data_fingerprint: name -> digest of the data the run trains on (see
+            :func:`~lstmkit.training.checkpoints.data_digest`), stored in checkpoints so
+            that resuming with other data is refused.
         **trainer_settings: further ``lightning.Trainer`` arguments (``max_epochs``,
             ``val_check_interval``, ...); see :func:`lightning_trainer`.
 
     Returns:
         A :class:`TrainingRun`. With ``options.output_model="best-validation"`` and a
         validation, the network holds the weights of the lowest validation loss.
+
+    Raises:
+        TrainingDivergedError: a loss or gradient norm became NaN or infinite; the
+            network keeps the last finite weights.
+        ValueError: ``resume_from`` is missing, unsafe, or of another run.
 
     Example:
         >>> import torch
@@ -341,51 +391,108 @@ def run_training(
         >>> loader = torch.utils.data.DataLoader([(x, None, x.sum(1))], batch_size=None)
         >>> module = SequenceModule(SequenceNetwork(1, 1, hidden_size=4), "regression",
         ...                         TrainingOptions())
-        >>> run = run_training(module, TrainingOptions(), train_dataloaders=loader,
+        >>> run = run_training(module, TrainingOptions(), run_dir="run", train_dataloaders=loader,
         ...                    max_epochs=3, limit_val_batches=0)  # doctest: +SKIP
         >>> sorted(p.name for p in run.run_dir.iterdir())  # doctest: +SKIP
         ['checkpoints', 'lightning', 'training-progress.csv', 'training-progress.png']
     """
-    folder = None
+    from lightning.pytorch.loggers import CSVLogger
+
+    from lstmkit.training.callbacks import BestValidationWeights
+    from lstmkit.training.checkpoints import (
+        CHECKPOINT_FILE,
+        RunCheckpoint,
+        check_resume,
+        run_fingerprint,
+    )
+    from lstmkit.training.guards import DivergenceGuard
+
+    kept = run_dir or options.log_dir
+    keep_checkpoints = write_run_folder and bool(kept)
+    fingerprint: dict[str, Any] = {}
+    if keep_checkpoints or resume_from is not None:
+        fingerprint = run_fingerprint(module, options, data_fingerprint or {})
+    if resume_from is not None:
+        check_resume(resume_from, fingerprint)
+
+    folder, temporary = None, False
     if write_run_folder:
-        folder = Path(run_dir or options.log_dir or tempfile.mkdtemp(prefix="lstmkit-run-"))
+        temporary = not kept
+        folder = Path(kept) if kept else Path(tempfile.mkdtemp(prefix="lstmkit-run-"))
         folder.mkdir(parents=True, exist_ok=True)
         if resume_from is None:  # a fresh run: the old log would mix with the new one
             shutil.rmtree(folder / LIGHTNING_LOG, ignore_errors=True)
-    L.seed_everything(options.seed, workers=True, verbose=False)
+        _remove_stale_checkpoints(folder / CHECKPOINTS / CHECKPOINT_FILE, resume_from)
+    try:
+        _seed_everything(options.seed)
+        best = BestValidationWeights()
+        every_callback = [best, DivergenceGuard(options), *callbacks]
+        logging_settings: dict[str, Any] = {"logger": False, "enable_checkpointing": False}
+        if folder is not None:
+            logging_settings = {
+                "logger": CSVLogger(folder, name="", version=LIGHTNING_LOG),
+                "log_every_n_steps": 1,
+                "default_root_dir": folder,
+                "enable_checkpointing": keep_checkpoints,
+            }
+        if keep_checkpoints:
+            every_callback.append(
+                RunCheckpoint(
+                    folder / CHECKPOINTS / CHECKPOINT_FILE,  # type: ignore[operator]
+                    fingerprint,
+                    every_steps=options.checkpoint_every_steps,
+                    every_minutes=options.checkpoint_every_minutes,
+                )
+            )
+        elif resume_from is not None:  # nothing to write, but what it holds is restored
+            every_callback.append(RunCheckpoint(None, fingerprint))
+            logging_settings["enable_checkpointing"] = True
+        with quiet_lightning(options.verbose):
+            trainer = lightning_trainer(
+                options, callbacks=every_callback, **logging_settings, **trainer_settings
+            )
+        data = {"train_dataloaders": train_dataloaders, "val_dataloaders": val_dataloaders}
+        if datamodule is not None:
+            data = {"datamodule": datamodule}
+        fit_settings: dict[str, Any] = {"ckpt_path": None}
+        if resume_from is not None:
+            fit_settings["ckpt_path"] = str(resume_from)
+            if "weights_only" in inspect.signature(trainer.fit).parameters:
+                fit_settings["weights_only"] = True  # never unpickle (Lightning >= 2.5)
+        with torch_threads(options.num_threads):
+            start = time.perf_counter()
+            with quiet_lightning(options.verbose), warnings.catch_warnings():
+                # Validation is the fit's choice (callbacks may validate instead).
+                warnings.filterwarnings("ignore", message=r".*no `val_dataloader`")
+                trainer.fit(module, **data, **fit_settings)
+            seconds = time.perf_counter() - start
 
-    best = BestValidationWeights()
-    logging_settings: dict[str, Any] = {"logger": False, "enable_checkpointing": False}
-    every_callback = [best, *callbacks]
-    if folder is not None:
-        logging_settings = {
-            "logger": CSVLogger(folder, name="", version=LIGHTNING_LOG),
-            "log_every_n_steps": 1,
-            "default_root_dir": folder,
-        }
-        checkpoints = ModelCheckpoint(dirpath=folder / CHECKPOINTS, save_last=True, save_top_k=0)
-        every_callback.append(checkpoints)
-    with quiet_lightning(options.progress_bar):
-        trainer = lightning_trainer(
-            options, callbacks=every_callback, **logging_settings, **trainer_settings
-        )
-    data = {"train_dataloaders": train_dataloaders, "val_dataloaders": val_dataloaders}
-    if datamodule is not None:
-        data = {"datamodule": datamodule}
-    with torch_threads(options.num_threads):
-        start = time.perf_counter()
-        with quiet_lightning(options.progress_bar), warnings.catch_warnings():
-            # Validation is the fit's choice (callbacks may validate instead).
-            warnings.filterwarnings("ignore", message=r".*no `val_dataloader`")
-            ckpt = str(resume_from) if resume_from else None
-            trainer.fit(module, **data, ckpt_path=ckpt)
-        seconds = time.perf_counter() - start
+        if options.output_model == "best-validation" and best.best_weights is not None:
+            module.network.load_state_dict(best.best_weights)
+        history = None
+        if folder is not None:
+            history = read_history(folder / LIGHTNING_LOG / "metrics.csv", module.metric_name)
+            if trainer.is_global_zero and not temporary:
+                write_progress(history, folder, module.metric_name)
+    finally:
+        if temporary and folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+    return TrainingRun(trainer, None if temporary else folder, history, best, seconds)
 
-    if options.output_model == "best-validation" and best.best_weights is not None:
-        module.network.load_state_dict(best.best_weights)
-    history = None
-    if folder is not None:
-        history = read_history(folder / LIGHTNING_LOG / "metrics.csv", module.metric_name)
-        if trainer.is_global_zero:
-            write_progress(history, folder, module.metric_name)
-    return TrainingRun(trainer, folder, history, best, seconds)
+
+def _seed_everything(seed: int) -> None:
+    """Seed every generator Lightning knows of (torch, numpy, python, workers)."""
+    import lightning as L
+
+    L.seed_everything(seed, workers=True, verbose=False)
+
+
+def _remove_stale_checkpoints(last: Path, resume_from: str | Path | None) -> None:
+    """A previous run's ``last.ckpt`` must not pass for this run's after a kill."""
+    if last.exists() and not (
+        resume_from is not None and last.resolve() == Path(resume_from).resolve()
+    ):
+        last.unlink()
+    if last.parent.is_dir():
+        for leftover in last.parent.glob(f".{last.name}.tmp-*"):  # killed writes
+            leftover.unlink(missing_ok=True)

@@ -18,12 +18,10 @@ one set of streams).
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import lightning as L
 import numpy as np
 import torch
 from torch import nn
@@ -31,11 +29,18 @@ from torch.utils.data import DataLoader, Dataset
 
 from lstmkit._checks import check_int, describe
 from lstmkit.training.engine import FitResult, run_training
-from lstmkit.training.objectives import get_objective
-from lstmkit.training.optimizers import build_optimizer, optimizer_config
 from lstmkit.training.options import TrainingOptions
 
-__all__ = ["LanguageModelFitResult", "LanguageModelModule", "TokenStreams", "fit_language_model"]
+__all__ = ["LanguageModelFitResult", "TokenStreams", "fit_language_model"]
+
+
+def __getattr__(name: str) -> Any:
+    # LanguageModelModule subclasses Lightning's module: Lightning loads when it is used.
+    if name == "LanguageModelModule":
+        from lstmkit.training.language_model_module import LanguageModelModule
+
+        return LanguageModelModule
+    raise AttributeError(f"module 'lstmkit.training.language_model' has no attribute {name!r}")
 
 
 class TokenStreams(Dataset):
@@ -94,102 +99,6 @@ class TokenStreams(Dataset):
         return self.inputs[:, cols], self.targets[:, cols]
 
 
-def _detach(state: Any) -> Any:
-    """Cut the graph behind a carried state (truncated BPTT), keeping its values."""
-    if isinstance(state, tuple | list):
-        return type(state)(_detach(s) for s in state)
-    return state.detach()
-
-
-class LanguageModelModule(L.LightningModule):
-    """Stateful truncated-BPTT training of a language model network.
-
-    Args:
-        network: maps ``(tokens, state)`` to ``(hidden, state)`` and has
-            ``loss(hidden, targets, reduction)``.
-        options: the :class:`TrainingOptions` (optimiser, learning rate, schedule).
-            ``lr_schedule="cosine"`` decays the rate every iteration, to zero at the
-            last one (a language model often trains for only a few long epochs).
-
-    Returns:
-        A ``LightningModule``; ``train_tokens`` and ``train_seconds`` count the
-        tokens trained on and the time spent in training steps (validation excluded).
-
-    Example:
-        >>> from lstmkit.nn.language_model import LanguageModelNetwork
-        >>> from lstmkit.training import LanguageModelModule, TrainingOptions
-        >>> module = LanguageModelModule(LanguageModelNetwork(30, 8, 8), TrainingOptions())
-        >>> module.train_tokens
-        0
-    """
-
-    def __init__(self, network: nn.Module, options: TrainingOptions) -> None:
-        super().__init__()
-        self.network = network
-        self.options = options
-        # The network computes its own loss (an adaptive softmax needs its decoder); the
-        # objective names the metric and how it combines: perplexity = exp(mean loss).
-        self.metric = get_objective("language-modelling").metric
-        self.metric_name = self.metric.name
-        self._train_state: Any = None
-        self._val_state: Any = None
-        self._val_nll = 0.0
-        self._val_count = 0
-        self.train_tokens = 0
-        self.train_seconds = 0.0
-        self._batch_start = 0.0
-
-    # ----------------------------------------------------------------- training
-    def on_train_epoch_start(self) -> None:
-        self._train_state = None  # every epoch reads the streams from their start
-
-    def on_train_batch_start(self, batch: Any, batch_idx: int) -> None:
-        self._batch_start = time.perf_counter()
-
-    def training_step(self, batch, batch_idx: int) -> torch.Tensor:
-        x, y = batch
-        hidden, state = self.network(x, self._train_state)
-        self._train_state = _detach(state)
-        loss = self.network.loss(hidden, y)
-        count = y.numel()
-        self.log("train_loss", loss, on_step=True, on_epoch=False, batch_size=count)
-        self.log(f"train_{self.metric_name}", self.metric.compute(hidden, y, loss),
-                 on_step=True, on_epoch=False, batch_size=count)  # fmt: skip
-        self.log("lr", self.optimizers().param_groups[0]["lr"], on_step=True, on_epoch=False)
-        self.train_tokens += count
-        return loss
-
-    def on_train_batch_end(self, outputs: Any, batch: Any, batch_idx: int) -> None:
-        self.train_seconds += time.perf_counter() - self._batch_start
-
-    # --------------------------------------------------------------- validation
-    def on_validation_epoch_start(self) -> None:
-        self._val_state, self._val_nll, self._val_count = None, 0.0, 0
-
-    def validation_step(self, batch, batch_idx: int) -> None:
-        x, y = batch
-        hidden, self._val_state = self.network(x, self._val_state)
-        self._val_nll += float(self.network.loss(hidden, y, reduction="sum"))
-        self._val_count += y.numel()
-
-    def on_validation_epoch_end(self) -> None:
-        if self._val_count == 0:
-            return
-        loss = self._val_nll / self._val_count  # mean over every validation token
-        self.log("val_loss", loss)
-        self.log(f"val_{self.metric_name}", self.metric.from_mean(loss))
-
-    # ---------------------------------------------------------------- optimiser
-    def configure_optimizers(self):
-        # Language models decay the rate per step over the whole run (epochs are few
-        # and long), not per epoch as SequenceModule does.
-        steps = None
-        if self.options.lr_schedule == "cosine":
-            steps = max(1, int(self.trainer.estimated_stepping_batches))
-        optimizer = build_optimizer(self.network.parameters(), self.options)
-        return optimizer_config(optimizer, self.options, cosine_steps=steps)
-
-
 @dataclass
 class LanguageModelFitResult(FitResult):
     """A :class:`FitResult` plus the training throughput.
@@ -223,6 +132,7 @@ def fit_language_model(
     *,
     bptt: int = 35,
     run_dir: str | Path | None = None,
+    resume_from: str | Path | None = None,
 ) -> LanguageModelFitResult:
     """Train a language model in place by stateful truncated BPTT; write the run folder.
 
@@ -236,8 +146,11 @@ def fit_language_model(
             long epochs validate, and keep the best weights, within an epoch.
             ``shuffle``, ``sequence_length`` and ``padding_side`` do not apply.
         bptt: window length: gradients flow back through at most this many steps.
-        run_dir: where the CSV, plot and checkpoints go (default: ``options.log_dir``
-            or a new temporary folder).
+        run_dir: where the CSV, plot and checkpoints go (default: ``options.log_dir``;
+            with neither, a temporary folder removed at the end, and no checkpoints).
+        resume_from: a checkpoint of this run (``run_dir/checkpoints/last.ckpt``) to
+            continue from (also mid-epoch: the carried state is in the checkpoint);
+            refused if written with other options, another network or other text.
 
     Returns:
         A :class:`LanguageModelFitResult`. With ``output_model="best-validation"`` and
@@ -263,13 +176,26 @@ def fit_language_model(
         # Validation streams: as few as keep it quick, yet every token is scored once.
         val_batch = max(1, min(options.batch_size, (len(val_tokens) - 1) // (4 * bptt)))
         val_set = TokenStreams(val_tokens, val_batch, bptt)
+    from lstmkit.training.checkpoints import ResumableLoader, data_digest
+    from lstmkit.training.language_model_module import LanguageModelModule
+
     module = LanguageModelModule(network, options)
     every = options.validation_frequency
+    fingerprint = None
+    if run_dir or options.log_dir or resume_from is not None:  # checkpoints are tied to data
+        fingerprint = {
+            "training data": data_digest([train_set.inputs, train_set.targets, bptt]),
+            "validation data": data_digest(
+                None if val_set is None else [val_set.inputs, val_set.targets]
+            ),
+        }
     run = run_training(
         module,
         options,
         run_dir=run_dir,
-        train_dataloaders=DataLoader(train_set, batch_size=None, shuffle=False),
+        resume_from=resume_from,
+        data_fingerprint=fingerprint,
+        train_dataloaders=ResumableLoader(train_set, batch_size=None, shuffle=False),
         val_dataloaders=(
             DataLoader(val_set, batch_size=None, shuffle=False) if val_set is not None else []
         ),

@@ -30,7 +30,8 @@ class SequenceModule(L.LightningModule):
             objective that takes them.
 
     Returns:
-        A ``LightningModule``; the trained network is ``module.network``.
+        A ``LightningModule``; the trained network is ``module.network``, and
+        ``last_loss`` the loss of the latest training step.
 
     Example:
         >>> from lstmkit.nn.network import SequenceNetwork
@@ -58,6 +59,7 @@ class SequenceModule(L.LightningModule):
         self.network = network
         self.options = options
         self.metric_name = self.objective.metric.name
+        self.last_loss: torch.Tensor | None = None
         self.register_buffer(
             "class_weights", None if class_weights is None else class_weights.float()
         )
@@ -72,6 +74,7 @@ class SequenceModule(L.LightningModule):
 
     def training_step(self, batch, batch_idx: int) -> torch.Tensor:
         loss, metric, count = self._loss_and_metric(batch)
+        self.last_loss = loss.detach()  # checked for NaN/inf before the step (DivergenceGuard)
         self.log("train_loss", loss, on_step=True, on_epoch=False, batch_size=count)
         self.log(f"train_{self.metric_name}", metric, on_step=True, on_epoch=False,
                  batch_size=count)  # fmt: skip

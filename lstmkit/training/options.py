@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from lstmkit._checks import check_choice, check_int, check_positive
+from lstmkit._checks import check_bool, check_choice, check_int, check_positive
 
 OPTIMIZERS = ("adam", "sgdm", "rmsprop", "adamw")
 SCHEDULES = ("none", "piecewise", "cosine", "plateau")
@@ -46,8 +46,17 @@ class TrainingOptions:
         seed: seeds weights, shuffling and dropout; the same seed gives the same model.
         accelerator, devices, num_nodes, strategy: passed to Lightning's Trainer
             (e.g. ``strategy="ddp", devices=2`` for two processes).
-        progress_bar: show Lightning's progress bar.
-        log_dir: folder for metrics CSV, plots and checkpoints; None = a temporary one.
+        progress_bar: show a progress bar (on stderr) with the training loss and the
+            validation metric.
+        verbose: show Lightning's own messages (hardware summary, tips, warnings);
+            False keeps them quiet.
+        log_dir: folder for metrics CSV, plots and checkpoints; None = a temporary one,
+            removed when training ends (no checkpoints are kept then).
+        checkpoint_every_steps: besides the end of every epoch, also write the run's
+            ``checkpoints/last.ckpt`` every this many iterations; None: epoch ends only.
+            Resuming from such a checkpoint continues the epoch exactly.
+        checkpoint_every_minutes: also write it when this many minutes have passed since
+            the last write (for long epochs); None: no time-based checkpoints.
         num_threads: CPU threads torch may use while training (restored afterwards);
             None keeps torch's setting. On a shared machine 1 can be much faster:
             idle-spinning OpenMP threads slow small recurrent ops when a core is busy.
@@ -88,6 +97,9 @@ class TrainingOptions:
     progress_bar: bool = False
     log_dir: str | None = None
     num_threads: int | None = None
+    checkpoint_every_steps: int | None = None
+    checkpoint_every_minutes: float | None = None
+    verbose: bool = False
 
     def __post_init__(self) -> None:
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
@@ -118,6 +130,12 @@ class TrainingOptions:
         check_int("num_nodes", self.num_nodes, 1)
         if self.num_threads is not None:
             check_int("num_threads", self.num_threads, 1)
+        if self.checkpoint_every_steps is not None:
+            check_int("checkpoint_every_steps", self.checkpoint_every_steps, 1)
+        if self.checkpoint_every_minutes is not None:
+            check_positive("checkpoint_every_minutes", self.checkpoint_every_minutes)
+        check_bool("progress_bar", self.progress_bar)
+        check_bool("verbose", self.verbose)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

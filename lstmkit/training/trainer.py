@@ -8,91 +8,29 @@ gradient clipping and multi-process training; this file only wires lstmkit's dat
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import lightning as L
 import torch
-from lightning.pytorch.callbacks import EarlyStopping
-from torch.utils.data import DataLoader, Dataset, Sampler
+from torch.utils.data import Dataset
 
 from lstmkit.data import BucketBatchSampler, SequenceCollator, padding_fraction
 from lstmkit.training.engine import FitResult, run_training
-from lstmkit.training.module import SequenceModule
 from lstmkit.training.objectives import Objective
 from lstmkit.training.options import TrainingOptions
 
-__all__ = ["SequenceDataModule", "fit_network"]
+if TYPE_CHECKING:
+    import lightning as L
+
+__all__ = ["fit_network"]
 
 
-class _FixedEpoch(Sampler[list[int]]):
-    """Shuffle once: the same batch order every epoch (MATLAB's Shuffle="once")."""
+def __getattr__(name: str) -> Any:
+    # SequenceDataModule subclasses Lightning's DataModule: Lightning loads when it is used.
+    if name == "SequenceDataModule":
+        from lstmkit.training.datamodule import SequenceDataModule
 
-    def __init__(self, batches: BucketBatchSampler) -> None:
-        self.batches = batches
-
-    def __iter__(self):
-        return iter(self.batches)
-
-    def __len__(self) -> int:
-        return len(self.batches)
-
-
-class _RankSlices(Sampler[list[int]]):
-    """Give each of ``world`` processes its share of every global batch.
-
-    All ranks draw the same global batches (same seed), so N processes with their
-    averaged gradients take the same steps as one process with the whole batch.
-    """
-
-    def __init__(self, batches: Sampler, rank: int, world: int) -> None:
-        self.batches, self.rank, self.world = batches, rank, world
-
-    def set_epoch(self, epoch: int) -> None:
-        if hasattr(self.batches, "set_epoch"):
-            self.batches.set_epoch(epoch)
-
-    def __iter__(self):
-        for batch in self.batches:
-            # A batch smaller than the world is shared whole, so no rank starves.
-            yield batch[self.rank :: self.world] if len(batch) >= self.world else batch
-
-    def __len__(self) -> int:
-        return len(self.batches)
-
-
-class SequenceDataModule(L.LightningDataModule):
-    """Training and validation loaders with length bucketing and per-rank slicing."""
-
-    def __init__(
-        self,
-        train_set: Dataset,
-        val_set: Dataset | None,
-        options: TrainingOptions,
-        collate: SequenceCollator,
-    ) -> None:
-        super().__init__()
-        self.train_set, self.val_set = train_set, val_set
-        self.options, self.collate = options, collate
-        self.epoch_padding: list[float] = []
-
-    def _loader(self, dataset: Dataset, *, train: bool) -> DataLoader:
-        opts = self.options
-        batches: Sampler = BucketBatchSampler(
-            dataset.lengths, opts.batch_size, shuffle=train and opts.shuffle != "never",
-            seed=opts.seed,
-        )  # fmt: skip
-        if train and opts.shuffle == "once":
-            batches = _FixedEpoch(batches)
-        world = self.trainer.world_size if self.trainer is not None else 1
-        if world > 1:
-            rank = self.trainer.global_rank
-            batches = _RankSlices(batches, rank, world)
-        return DataLoader(dataset, batch_sampler=batches, collate_fn=self.collate)
-
-    def train_dataloader(self) -> DataLoader:
-        return self._loader(self.train_set, train=True)
-
-    def val_dataloader(self) -> DataLoader | list:
-        return [] if self.val_set is None else self._loader(self.val_set, train=False)
+        return SequenceDataModule
+    raise AttributeError(f"module 'lstmkit.training.trainer' has no attribute {name!r}")
 
 
 def fit_network(
@@ -120,14 +58,19 @@ def fit_network(
         options: the :class:`TrainingOptions`.
         collate: turns a list of samples into ``(x, lengths, y)``.
         class_weights: per-class loss weights (for an objective that takes them), or None.
-        run_dir: where the CSV, plot and checkpoints go (default: options.log_dir, or
-            a new temporary folder).
-        resume_from: a Lightning checkpoint (e.g. ``run_dir/checkpoints/last.ckpt``)
-            to continue training from.
+        run_dir: where the CSV, plot and checkpoints go (default: options.log_dir; with
+            neither, a temporary folder removed at the end, and no checkpoints).
+        resume_from: a checkpoint of this run (``run_dir/checkpoints/last.ckpt``) to
+            continue training from; refused if it was written with other options,
+            another network or other data (see :func:`~lstmkit.training.run_training`).
 
     Returns:
         A :class:`FitResult`. With ``output_model="best-validation"`` and validation
         data, the network holds the weights of the best validation loss.
+
+    Raises:
+        TrainingDivergedError: the loss or gradient became NaN/inf (the network keeps
+            the last finite weights).
 
     Example:
         >>> import numpy as np
@@ -140,6 +83,12 @@ def fit_network(
         ...                      SequenceDataset(X, y), None, TrainingOptions(max_epochs=2),
         ...                      collate=SequenceCollator())  # doctest: +SKIP
     """
+    from lightning.pytorch.callbacks import EarlyStopping
+
+    from lstmkit.training.checkpoints import data_digest
+    from lstmkit.training.datamodule import SequenceDataModule
+    from lstmkit.training.module import SequenceModule
+
     module = SequenceModule(network, objective, options, class_weights)
     if getattr(collate, "target_kind", None) != module.objective.target_kind:
         raise ValueError(
@@ -153,6 +102,13 @@ def fit_network(
     if has_val and options.validation_patience is not None:
         callbacks.append(EarlyStopping("val_loss", patience=options.validation_patience))
     every = options.validation_frequency
+    fingerprint = None
+    if run_dir or options.log_dir or resume_from is not None:  # checkpoints are tied to data
+        fingerprint = {
+            "training data": data_digest(train_set),
+            "validation data": data_digest(val_set),
+            "class weights": data_digest(class_weights),
+        }
     run = run_training(
         module,
         options,
@@ -160,6 +116,7 @@ def fit_network(
         resume_from=resume_from,
         callbacks=callbacks,
         datamodule=data,
+        data_fingerprint=fingerprint,
         max_epochs=options.max_epochs,
         num_nodes=options.num_nodes,
         strategy=options.strategy,
