@@ -59,7 +59,6 @@ def test_quick_mode_learns_well_above_chance(quick_run):
     assert metrics["test_macro_f1"] > 0.75
     assert metrics["per_seed"][0]["val_accuracy"] > 0.75
     assert metrics["best_baseline_accuracy"] > 0.75
-    assert metrics["wall_seconds"] < 30
 
 
 def test_plots_are_png_files(quick_run):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pandas as pd
@@ -32,13 +31,9 @@ def write_csv(path, n: int, seed: int) -> None:
     pd.DataFrame(rows).to_csv(path, index=False)
 
 
-def test_help_is_fast():
-    start = time.perf_counter()
+def test_help_loads_no_torch():
     done = subprocess.run([sys.executable, "-m", "lstmkit.cli", "--help"], capture_output=True)
-    seconds = time.perf_counter() - start
     assert done.returncode == 0 and b"train" in done.stdout
-    # generous bound for a loaded CI machine; it takes ~0.3 s here
-    assert seconds < 3.0
     heavy = subprocess.run(
         [sys.executable, "-c", "import lstmkit.cli, sys; print('torch' in sys.modules)"],
         capture_output=True, text=True,

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -195,13 +194,11 @@ def test_run_num_threads_sets_the_apps_threads(threads_app, tmp_path):
 
 
 def test_a_missing_model_fails_fast_without_importing_torch():
-    start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "lstmkit.cli", "predict", "no/such/model",
          "x.csv"],
         capture_output=True, text=True,
     )  # fmt: skip
-    seconds = time.perf_counter() - start
     assert done.returncode == 2 and done.stdout == ""
     imported = [line.split("|")[-1].strip() for line in done.stderr.splitlines()
                 if line.startswith("import time:")]  # fmt: skip
@@ -211,7 +208,6 @@ def test_a_missing_model_fails_fast_without_importing_torch():
     assert "lstmkit.cli" in imported  # the measurement works
     heavy = [m for m in imported if m.split(".")[0] in ("torch", "lightning", "pandas")]
     assert heavy == []
-    assert seconds < 5  # ~0.4 s here (it took ~6 s when torch and Lightning loaded first)
 
 
 def test_text_generation_prompts_with_the_users_own_text():
