@@ -36,6 +36,7 @@ from typing import Any
 import safetensors.torch
 import torch
 
+from lstmkit._files import fsync_dir, fsync_file
 from lstmkit._version import __version__
 from lstmkit.io.jsonable import to_jsonable
 
@@ -169,14 +170,14 @@ def save_model(
                     _ORDER_KEY: json.dumps(list(tensors)),
                 },
             )
-            _fsync_file(weights)
+            fsync_file(weights)
             document[CHECKSUM_KEY] = _sha256(weights)
             with open(staging / CONFIG_FILE, "w", encoding="utf-8") as handle:
                 json.dump(document, handle, indent=2, ensure_ascii=False)
                 handle.write("\n")
                 handle.flush()
                 os.fsync(handle.fileno())
-            _fsync_dir(staging)
+            fsync_dir(staging)
             _swap_into_place(staging, target)
         finally:
             # Also on a KeyboardInterrupt: no staging folder (new model, or after the
@@ -388,7 +389,7 @@ def _clean_temporaries(target: Path) -> None:
         aside = _moved_aside(target)
         if aside is not None:
             os.rename(aside, target)
-            _fsync_dir(target.parent)
+            fsync_dir(target.parent)
     for leftover in _temporaries(target, _SAVING) + _temporaries(target, _ASIDE):
         shutil.rmtree(leftover, ignore_errors=True)
 
@@ -453,10 +454,10 @@ def _swap_into_place(staging: Path, target: Path) -> None:
     """
     if not target.exists():
         os.rename(staging, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
         return
     if _exchange(staging, target):
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
         return
     aside = _temporary(target, _ASIDE)
     os.rename(target, aside)
@@ -465,7 +466,7 @@ def _swap_into_place(staging: Path, target: Path) -> None:
     except BaseException:
         os.rename(aside, target)
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
     shutil.rmtree(aside, ignore_errors=True)
 
 
@@ -475,22 +476,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb+") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    # Makes the new directory entries durable; POSIX only (Windows cannot open folders).
-    if os.name != "posix":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # ------------------------------------------------------------------------ loading

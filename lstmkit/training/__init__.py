@@ -16,8 +16,7 @@ does not import Lightning, which the fits load when they start.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from lstmkit._lazy import lazy_exports
 
 # public name -> the module that defines it
 _EXPORTS = {
@@ -56,14 +55,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'lstmkit.training' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports("lstmkit.training", _EXPORTS, globals())

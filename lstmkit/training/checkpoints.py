@@ -44,6 +44,7 @@ import torch
 from lightning.pytorch.callbacks import Checkpoint
 from torch.utils.data import DataLoader
 
+from lstmkit._files import fsync_dir
 from lstmkit.training.options import TrainingOptions
 
 __all__ = [
@@ -429,7 +430,7 @@ class RunCheckpoint(Checkpoint):
                 with open(temporary, "rb+") as handle:
                     os.fsync(handle.fileno())
                 os.replace(temporary, self.path)
-                _fsync_dir(self.path.parent)
+                fsync_dir(self.path.parent)
         finally:
             if trainer.is_global_zero:
                 with contextlib.suppress(FileNotFoundError):
@@ -534,13 +535,3 @@ def _validation_follows(trainer: L.Trainer) -> bool:
         return bool(loop._should_check_val_fx(trainer.fit_loop._data_fetcher))
     except (AttributeError, TypeError):  # another Lightning: assume it may
         return bool(trainer.enable_validation)
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
