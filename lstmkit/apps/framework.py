@@ -57,7 +57,7 @@ OPTION_TYPES = (bool, int, float, str, Path)
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")  # kebab-case: a command-line word
 #: Names an app's options cannot take: ``--out`` is the run folder, which the command
 #: line gives every app (and run_app takes as ``out_dir``).
-RESERVED = ("out", "out_dir", "help")
+RESERVED = ("out", "out_dir", "help", "num_threads")
 
 
 def option(default: Any, help: str, *, existing_file: bool = False) -> Any:
@@ -352,12 +352,16 @@ def get_app(name: str) -> AppSpec:
     return _LOADED[name]
 
 
-def run_app(name: str, out_dir: str | Path, **options: Any) -> dict:
+def run_app(
+    name: str, out_dir: str | Path, *, num_threads: int | None = None, **options: Any
+) -> dict:
     """Run app ``name`` into the run folder ``out_dir`` and return its metrics.
 
     Args:
         name: a registered app (:func:`list_apps`).
         out_dir: the run folder (created).
+        num_threads: torch and BLAS threads for the run instead of the app's declared
+            ``threads`` (None: the app's).
         **options: the app's options by field name, e.g. ``quick=True, seed=0``;
             the others keep their defaults.
 
@@ -371,5 +375,5 @@ def run_app(name: str, out_dir: str | Path, **options: Any) -> dict:
     spec = get_app(name)
     values = spec.make_options(**options)
     folder = RunFolder(out_dir, app=name, options=values)
-    with limit_threads(spec.threads):
+    with limit_threads(spec.threads if num_threads is None else num_threads):
         return spec.run(folder, values)

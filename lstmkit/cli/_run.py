@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 # importing the registry loads neither the app modules nor torch
-from lstmkit.apps import AppOption, app_options, get_app, list_apps
+from lstmkit.apps import AppOption, app_options, get_app, list_apps, run_app
 from lstmkit.cli._base import TYPER_SETTINGS, app, fail
 from lstmkit.cli._paths import check_model_targets, check_run_folder
 
@@ -35,26 +35,10 @@ def demo(out: Path = typer.Option(Path("runs/demo"), help="Run folder to write."
     """
     check_run_folder(out)
     check_model_targets(out)
-    from lstmkit.apps import run_app
 
     typer.echo(f"lstmkit demo: time-series forecasting (quick mode) -> {out}")
     run_app("forecasting", out, quick=True)
     typer.echo(f"\nRun folder: {out.resolve()} (metrics.json, PNG plots, saved models)")
-
-
-def run_with_threads(name: str, out: Path, threads: int | None, values: dict[str, Any]) -> None:
-    """Run app ``name`` as :func:`lstmkit.apps.run_app` does, on ``threads`` threads
-    instead of the app's declared ones (``None``: the app's)."""
-    from lstmkit.apps import RunFolder, limit_threads, run_app
-
-    if threads is None:
-        run_app(name, out, **values)
-        return
-    spec = get_app(name)
-    options = spec.make_options(**values)
-    folder = RunFolder(out, app=name, options=options)
-    with limit_threads(threads):
-        spec.run(folder, options)
 
 
 def _typer_option(declared: AppOption) -> typer.models.OptionInfo:
@@ -89,7 +73,7 @@ def _app_command(name: str) -> TyperCommand:
         threads = values.pop("num_threads") if "num_threads" in own else None
         check_run_folder(out)
         check_model_targets(out)
-        run_with_threads(name, out, threads, values)
+        run_app(name, out, num_threads=threads, **values)
         typer.echo(f"\nRun folder: {out.resolve()}")
 
     def parameter(option_name: str, kind: type, default: Any, info: Any) -> inspect.Parameter:
