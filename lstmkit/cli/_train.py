@@ -28,9 +28,10 @@ from lstmkit.cli._base import (
     positive,
 )
 from lstmkit.cli._paths import check_data_file, check_model_target, check_run_folder
+from lstmkit.nn.architectures import ARCHITECTURES
 from lstmkit.nn.layer_kinds import LAYER_KINDS
 
-__all__ = ["Layer", "Task", "datasets", "train", "validation_summary"]
+__all__ = ["Architecture", "Layer", "Task", "datasets", "train", "validation_summary"]
 
 
 class Task(StrEnum):
@@ -43,6 +44,8 @@ class Task(StrEnum):
 #: ``lstmkit train --layer``: every registered layer kind (lstm, bilstm, gru, ...), read
 #: from the torch-free registry, so a kind registered there is offered here too
 Layer = StrEnum("Layer", {name: name for name in LAYER_KINDS})
+#: ``lstmkit train --architecture``: the networks an estimator builds (recurrent, lstm-fcn)
+Architecture = StrEnum("Architecture", {name: name for name in ARCHITECTURES})
 
 #: the built-in datasets each task can train on (by their registry task)
 _BUILTIN_TASKS = {Task.classify: "classification", Task.forecast: "forecasting"}
@@ -52,8 +55,25 @@ _FLAGS = {
     "max_epochs": "--max-epochs", "batch_size": "--batch-size", "seed": "--seed",
     "num_threads": "--num-threads", "hidden_size": "--hidden-size",
     "num_layers": "--num-layers", "dropout": "--dropout", "layer": "--layer",
-    "validation_fraction": "--validation-fraction",
+    "validation_fraction": "--validation-fraction", "architecture": "--architecture",
+    "augmentation": "--augment",
 }  # fmt: skip
+
+
+def parse_augment(values: list[str] | None) -> dict[str, float] | None:
+    """``--augment jitter=0.03 --augment time_warp=0.2`` as the estimators' dict."""
+    if not values:
+        return None
+    parsed: dict[str, float] = {}
+    for value in values:
+        key, sep, number = value.partition("=")
+        try:
+            parsed[key.strip()] = float(number)
+        except ValueError:
+            sep = ""
+        if not sep or not key.strip():
+            fail(f"--augment must be KEY=NUMBER (e.g. jitter=0.03); received {value!r}")
+    return parsed
 
 
 @app.command()
@@ -154,6 +174,9 @@ def train(
     task: Task = typer.Option(..., help="What to learn."),
     data: str = typer.Option(..., help="A .csv (long format) or .npz file, or builtin:NAME."),
     out: Path = typer.Option(..., help="Run folder; the model goes to OUT/model."),
+    architecture: Architecture = typer.Option(
+        "recurrent", help="Network: recurrent layers, or lstm-fcn (a convolutional branch too)."
+    ),
     layer: Layer = typer.Option(Layer.lstm, help="Recurrent layer."),
     hidden_size: int = typer.Option(64, min=1, help="Units per recurrent layer."),
     num_layers: int = typer.Option(1, min=1, help="Stacked recurrent layers."),
@@ -171,6 +194,10 @@ def train(
     seed: int = typer.Option(0, min=0, help="Seeds the split, the weights and shuffling."),
     num_threads: int = typer.Option(None, min=1,
                                     help="CPU threads (torch and BLAS); default: torch's."),
+    augment: list[str] = typer.Option(
+        None, help="Training-time augmentation KEY=NUMBER, repeatable: jitter, scaling, "
+        "time_warp, window_slice (e.g. --augment jitter=0.03)."
+    ),
     progress: bool = typer.Option(True, help="Show a progress bar (on stderr)."),
 ) -> None:  # fmt: skip
     """Train a model on your data (or a built-in dataset) and save it."""
@@ -197,6 +224,7 @@ def train(
             log_dir=str(out), num_threads=num_threads,
         )  # fmt: skip
         estimator = estimator_class(
+            architecture=architecture.value, augmentation=parse_augment(augment),
             layer=layer.value, hidden_size=hidden_size, num_layers=num_layers, dropout=dropout,
             training_options=options,
             validation_fraction=validation_fraction if task is not Task.forecast else 0.0,

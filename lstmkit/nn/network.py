@@ -60,6 +60,9 @@ class SequenceNetwork(nn.Module):
         (16, torch.Size([2, 3]))
     """
 
+    #: ``step()`` streams one step at a time (unidirectional layers).
+    streamable = True
+
     def __init__(
         self,
         input_size: int | tuple[int, ...],

@@ -28,7 +28,9 @@ from lstmkit.data import (
     pad_batch,
     validation_split,
 )
-from lstmkit.nn.network import LAYER_KINDS, SequenceNetwork
+from lstmkit.data.augmentation import AugmentedDataset, SequenceAugmenter
+from lstmkit.nn.architectures import ARCHITECTURES, build_network
+from lstmkit.nn.layer_kinds import LAYER_KINDS
 from lstmkit.tasks.persistence import (
     PersistentEstimator,
     load,
@@ -58,11 +60,14 @@ class SequenceEstimator(PersistentEstimator):
     #: The registered objective this estimator trains with.
     objective: ClassVar[str] = "classification"
 
+    architecture: str = "recurrent"
     layer: str = "lstm"
     hidden_size: int = 64
     num_layers: int = 1
     dropout: float = 0.0
     layer_options: dict[str, Any] | None = None
+    fcn_options: dict[str, Any] | None = None
+    augmentation: dict[str, float] | None = None
     normalization: str | None = "zscore"
     training_options: TrainingOptions | None = None
     validation_fraction: float = 0.1
@@ -74,6 +79,7 @@ class SequenceEstimator(PersistentEstimator):
     # ------------------------------------------------------------------ checks
     def _check_params(self) -> TrainingOptions:
         """Check the parameters every sequence estimator takes."""
+        check_choice("architecture", self.architecture, ARCHITECTURES)
         check_choice("layer", self.layer, LAYER_KINDS)
         check_int("hidden_size", self.hidden_size, 1)
         check_int("num_layers", self.num_layers, 1)
@@ -82,6 +88,13 @@ class SequenceEstimator(PersistentEstimator):
             raise TypeError(
                 f"layer_options must be a dict or None; received {describe(self.layer_options)}"
             )
+        if self.fcn_options is not None and self.architecture != "lstm-fcn":
+            raise ValueError(
+                f"fcn_options configures the convolutional branch of "
+                f"architecture='lstm-fcn'; with architecture={self.architecture!r} it must "
+                f"be None; received {describe(self.fcn_options)}"
+            )
+        SequenceAugmenter.from_options(self.augmentation)
         if self.normalization is not None:
             check_choice("normalization", self.normalization, NORMALIZATIONS)
         check_probability("validation_fraction", self.validation_fraction)
@@ -203,9 +216,11 @@ class SequenceEstimator(PersistentEstimator):
 
     def _build_network(self, input_size: int, output_size: int, options: TrainingOptions):
         self._seed(options)  # the same seed gives the same initial (and so trained) weights
-        return SequenceNetwork(
+        return build_network(
+            self.architecture,
             input_size,
             output_size,
+            fcn_options=self.fcn_options,
             layer=self.layer,
             hidden_size=int(self.hidden_size),
             num_layers=int(self.num_layers),
@@ -230,10 +245,16 @@ class SequenceEstimator(PersistentEstimator):
             options.padding_side, options.sequence_length, objective.target_kind
         )
         val_set = None if val is None or len(val[0]) == 0 else SequenceDataset(*val)
+        train_set = SequenceDataset(*train)
+        augmenter = SequenceAugmenter.from_options(self.augmentation)
+        if augmenter is not None:  # training data only; drawn afresh every epoch
+            train_set = AugmentedDataset(
+                train_set, augmenter, seed=options.seed, target_kind=objective.target_kind
+            )
         result = fit_network(
             self.network_,
             objective,
-            SequenceDataset(*train),
+            train_set,
             val_set,
             options,
             collate=collate,

@@ -523,7 +523,13 @@ def _skip_trained_batches(trainer: L.Trainer, batches: int) -> None:
     resumable = [each for each in loaders if isinstance(each, ResumableLoader)]
     if not resumable or batches <= 0:
         return
+    # Lightning tells the samplers the epoch only after this hook; the iterator made here
+    # must already draw the interrupted epoch's order, so tell them now, as it will.
+    epoch = trainer.fit_loop.epoch_progress.current.processed
     for each in resumable:
+        for sampler in (each.sampler, getattr(each.batch_sampler, "sampler", None)):
+            if callable(getattr(sampler, "set_epoch", None)):
+                sampler.set_epoch(epoch)
         each.skip_next(batches)
     iter(trainer.fit_loop._data_fetcher)  # re-create the epoch's iterator (and prefetch)
 

@@ -30,6 +30,25 @@ class _FixedEpoch(Sampler[list[int]]):
         return len(self.batches)
 
 
+class _EpochSetter:
+    """What Lightning calls ``set_epoch`` on at the start of every epoch.
+
+    Lightning looks for ``set_epoch`` on a loader's ``sampler`` and on its
+    ``batch_sampler.sampler`` (torch's BatchSampler wraps an index sampler), never on the
+    batch sampler itself; lstmkit's batch samplers draw their own order, so each gets
+    this as its ``sampler`` to hear the epoch, and passes it on to them and to the
+    dataset (augmented data is drawn afresh every epoch). Without it every epoch
+    repeated the first epoch's batch order.
+    """
+
+    def __init__(self, *targets: object) -> None:
+        self.targets = [t for t in targets if callable(getattr(t, "set_epoch", None))]
+
+    def set_epoch(self, epoch: int) -> None:
+        for target in self.targets:
+            target.set_epoch(epoch)  # type: ignore[attr-defined]
+
+
 class _RankSlices(Sampler[list[int]]):
     """Give each of ``world`` processes its share of every global batch.
 
@@ -100,6 +119,8 @@ class SequenceDataModule(L.LightningDataModule):
         if world > 1:
             rank = self.trainer.global_rank
             batches = _RankSlices(batches, rank, world)
+        # "once" keeps the first epoch's batch order (_FixedEpoch has no set_epoch)
+        batches.sampler = _EpochSetter(batches, dataset)  # type: ignore[attr-defined]
         loader = ResumableLoader if train else DataLoader
         return loader(dataset, batch_sampler=batches, collate_fn=self.collate)
 
