@@ -10,7 +10,7 @@ from typing import Any
 
 from lstmkit._version import __version__
 
-__all__ = ["__version__", "load"]
+__all__ = ["__version__", "load", "tune"]
 
 
 def load(directory: Any) -> Any:
@@ -18,3 +18,10 @@ def load(directory: Any) -> Any:
     from lstmkit.tasks import load as load_estimator  # torch only when needed
 
     return load_estimator(directory)
+
+
+def tune(estimator: Any, X: Any, y: Any = None, **settings: Any) -> Any:
+    """Search an estimator's configuration with Optuna (see :func:`lstmkit.experiments.tune`)."""
+    from lstmkit.experiments import tune as run_study  # torch and optuna only when needed
+
+    return run_study(estimator, X, y, **settings)

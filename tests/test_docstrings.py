@@ -32,6 +32,12 @@ PACKAGES = [
     "lstmkit.text",
     "lstmkit.baselines.ngram",
     "lstmkit.datasets.shakespeare",
+    "lstmkit.experiments",
+    "lstmkit.nn.lstm_fcn",
+    "lstmkit.nn.architectures",
+    "lstmkit.data.augmentation",
+    "lstmkit.data.resampling",
+    "lstmkit.tasks.defaults",
 ]
 
 

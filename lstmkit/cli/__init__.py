@@ -20,7 +20,7 @@ from __future__ import annotations
 import typer
 
 # the modules register their commands on `app`
-from lstmkit.cli import _models, _run, _train  # noqa: F401
+from lstmkit.cli import _models, _run, _train, _tune  # noqa: F401
 from lstmkit.cli._base import app
 
 __all__ = ["app", "main"]

@@ -156,7 +156,17 @@ class LstmkitGroup(TyperGroup):
     #: set by ``--debug``: re-raise errors instead of reporting them in one line
     debug = False
     #: the order ``lstmkit --help`` lists the commands in (others follow)
-    order = ("demo", "run", "datasets", "train", "predict", "forecast", "evaluate", "generate")
+    order = (
+        "demo",
+        "run",
+        "datasets",
+        "train",
+        "tune",
+        "predict",
+        "forecast",
+        "evaluate",
+        "generate",
+    )
 
     def list_commands(self, ctx: Any) -> list[str]:
         names = super().list_commands(ctx)

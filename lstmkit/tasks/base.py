@@ -11,7 +11,7 @@ and loading come from :class:`~lstmkit.tasks.persistence.PersistentEstimator`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -29,8 +29,10 @@ from lstmkit.data import (
     validation_split,
 )
 from lstmkit.data.augmentation import AugmentedDataset, SequenceAugmenter
+from lstmkit.data.resampling import average_pool, pooling_factor
 from lstmkit.nn.architectures import ARCHITECTURES, build_network
 from lstmkit.nn.layer_kinds import LAYER_KINDS
+from lstmkit.tasks.defaults import adapted_training_options
 from lstmkit.tasks.persistence import (
     PersistentEstimator,
     load,
@@ -59,6 +61,9 @@ class SequenceEstimator(PersistentEstimator):
 
     #: The registered objective this estimator trains with.
     objective: ClassVar[str] = "classification"
+    #: Whether fit learns ``pooling_factor_`` (the ``max_steps`` rule); a subclass with
+    #: a fit of its own (the Forecaster) says False.
+    _pools_sequences: ClassVar[bool] = True
 
     architecture: str = "recurrent"
     layer: str = "lstm"
@@ -71,10 +76,30 @@ class SequenceEstimator(PersistentEstimator):
     normalization: str | None = "zscore"
     training_options: TrainingOptions | None = None
     validation_fraction: float = 0.1
+    max_steps: int | None = None
+    random_state: int | None = None
     run_dir: str | None = None
 
     def _objective(self) -> Objective:
         return get_objective(self.objective)
+
+    def _training_options(self) -> TrainingOptions:
+        options = super()._training_options()
+        if self.random_state is not None:
+            check_int("random_state", self.random_state, 0)
+            options = replace(options, seed=int(self.random_state))
+        return options
+
+    def _adapt_options(self, n_train: int, has_validation: bool) -> TrainingOptions:
+        """The options the fit trains with: the user's own exactly as given; with
+        ``training_options=None``, the defaults adapted to the data
+        (:func:`~lstmkit.tasks.defaults.adapted_training_options`). Sets
+        ``training_options_``."""
+        if self.training_options is None:
+            self.training_options_ = adapted_training_options(
+                self.training_options_, n_train, has_validation=has_validation
+            )
+        return self.training_options_
 
     # ------------------------------------------------------------------ checks
     def _check_params(self) -> TrainingOptions:
@@ -98,6 +123,8 @@ class SequenceEstimator(PersistentEstimator):
         if self.normalization is not None:
             check_choice("normalization", self.normalization, NORMALIZATIONS)
         check_probability("validation_fraction", self.validation_fraction)
+        if self.max_steps is not None:
+            check_int("max_steps", self.max_steps, 2)
         return super()._check_params()
 
     # ---------------------------------------------------------------------- fit
@@ -137,9 +164,17 @@ class SequenceEstimator(PersistentEstimator):
         refuse_sample_weight(self, sample_weight, self._no_sample_weight)
         seqs = as_sequences(X, name="X")
         targets = self._targets(seqs, y, "X", "y", learn=True)
+        self.n_features_in_ = seqs[0].shape[1]
+        # per-step outputs need every step: the max_steps rule serves one output per sequence
+        per_sequence = self._objective().output_mode == "last"
+        self.pooling_factor_ = pooling_factor(
+            [len(s) for s in seqs], self.max_steps if per_sequence else None
+        )
+        seqs = average_pool(seqs, self.pooling_factor_)
         if validation_data is not None:
             X_val, y_val = validation_data
-            val_seqs = as_sequences(X_val, name="X_val", num_features=seqs[0].shape[1])
+            val_seqs = as_sequences(X_val, name="X_val", num_features=self.n_features_in_)
+            val_seqs = average_pool(val_seqs, self.pooling_factor_)
             val_targets = self._targets(val_seqs, y_val, "X_val", "y_val")
             train_seqs, train_targets = seqs, targets
         else:
@@ -153,7 +188,7 @@ class SequenceEstimator(PersistentEstimator):
             f"out at least one of the {len(seqs)} sequences (it is {self.validation_fraction})",
         )
 
-        self.n_features_in_ = seqs[0].shape[1]
+        options = self._adapt_options(len(train_seqs), has_validation=len(val_seqs) > 0)
         self.normalizer_ = Normalizer(self.normalization).fit(train_seqs)
         self._fit_target_scaling(train_targets)
         class_weights = self._class_weights(targets)
@@ -268,6 +303,11 @@ class SequenceEstimator(PersistentEstimator):
         return result
 
     # --------------------------------------------------------------- prediction
+    def _network_inputs(self, X: Any) -> list[np.ndarray]:
+        """``X`` checked, shortened by the fit's pooling factor and normalised."""
+        seqs = as_sequences(X, name="X", num_features=self.n_features_in_)
+        return self.normalizer_.transform(average_pool(seqs, self.pooling_factor_))
+
     def _outputs(self, seqs: list[np.ndarray]) -> list[np.ndarray]:
         """Network outputs for each sequence, in the input order.
 
@@ -305,6 +345,7 @@ class SequenceEstimator(PersistentEstimator):
     def _fitted_config(self) -> dict[str, Any]:
         return {
             "n_features_in_": int(self.n_features_in_),
+            **({"pooling_factor": int(self.pooling_factor_)} if self._pools_sequences else {}),
             "output_size": int(self.network_.head.out_features),
             "normalizer": self.normalizer_.to_dict(),
             **self._extra_config(),
@@ -312,6 +353,8 @@ class SequenceEstimator(PersistentEstimator):
 
     def _restore_fitted(self, config: dict[str, Any]) -> None:
         self.n_features_in_ = int(config["n_features_in_"])
+        if self._pools_sequences:
+            self.pooling_factor_ = int(config.get("pooling_factor", 1))  # older folders: 1
         self.normalizer_ = Normalizer.from_dict(config["normalizer"])
         self._restore_extra(config)  # before the network: it may choose the objective
         self.network_ = self._build_network(

@@ -22,20 +22,35 @@ class SequenceClassifier(LabelledEstimator):
     array) and one label per sequence (strings, ints, ...; at least two classes).
 
     Args:
-        layer: ``"lstm"``, ``"bilstm"``, ``"gru"`` or ``"bigru"``.
+        architecture: ``"recurrent"`` (recurrent layers and a linear head) or
+            ``"lstm-fcn"`` (the recurrent layers beside a fully convolutional branch with
+            squeeze-and-excitation, Karim et al.; see
+            :class:`~lstmkit.nn.lstm_fcn.LSTMFCNNetwork`).
+        layer: ``"lstm"``, ``"bilstm"``, ``"gru"``, ``"bigru"``, ``"rnn"``, ``"birnn"``.
         hidden_size: units per recurrent layer (per direction).
         num_layers: stacked recurrent layers.
         dropout: dropout between recurrent layers and before the head.
         layer_options: further options for the recurrent layer (``peephole``,
             ``layer_norm``, ...), or None.
+        fcn_options: the convolutional branch of ``"lstm-fcn"`` (``filters``,
+            ``kernel_sizes``, ``se_reduction``), or None for its defaults.
+        augmentation: training-time augmentation, a dict of ``jitter``, ``scaling``,
+            ``time_warp``, ``window_slice`` (see
+            :class:`~lstmkit.data.augmentation.SequenceAugmenter`), or None.
         normalization: input normalisation, ``"zscore"``, ``"rescale"``, ``"none"``
             or None; statistics come from the training sequences only.
         class_weight: None, or ``"balanced"`` to weight the loss of class k by
             ``n_samples / (n_classes * count_k)``.
-        training_options: a :class:`~lstmkit.training.TrainingOptions` (None: defaults);
-            its ``seed`` fixes weights, shuffling and the validation split.
+        training_options: a :class:`~lstmkit.training.TrainingOptions`, used exactly
+            as given; None: the defaults adapted to the data (batch size, epochs, early
+            stopping, schedule; the rule is in :mod:`lstmkit.tasks.defaults`).
         validation_fraction: the fraction of the training sequences held out (seeded)
             for validation when ``fit`` gets no ``validation_data``; 0 disables.
+        max_steps: if the training sequences' median length exceeds it, every
+            sequence (in fit and predict) is shortened by averaging windows of
+            ``pooling_factor_`` steps (see :mod:`lstmkit.data.resampling`); None: never.
+        random_state: seeds weights, shuffling, augmentation and the validation split
+            (overrides ``training_options.seed``); None: that seed (0 by default).
         run_dir: folder for the training run (CSV, plot, checkpoints); None: a new
             temporary one (or ``training_options.log_dir``).
 
@@ -48,6 +63,7 @@ class SequenceClassifier(LabelledEstimator):
         normalizer_: the input :class:`~lstmkit.data.Normalizer`.
         network_: the trained :class:`~lstmkit.nn.network.SequenceNetwork`.
         n_features_in_: features per step.
+        pooling_factor_: steps averaged into one by the ``max_steps`` rule (1: none).
         training_options_: the :class:`~lstmkit.training.TrainingOptions` used.
         fit_result_: the :class:`~lstmkit.training.FitResult` (run folder, epochs,
             best validation, time); not kept by :meth:`save` / :meth:`load`.

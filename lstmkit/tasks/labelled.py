@@ -18,7 +18,7 @@ import torch
 from sklearn.base import ClassifierMixin
 
 from lstmkit._checks import describe
-from lstmkit.data import LabelEncoding, as_sequences, check_same_length, check_step_targets
+from lstmkit.data import LabelEncoding, check_same_length, check_step_targets
 from lstmkit.tasks.base import SequenceEstimator, encoding_from_config
 from lstmkit.training import TrainingOptions, balanced_class_weights
 
@@ -96,8 +96,7 @@ class LabelledEstimator(ClassifierMixin, SequenceEstimator):
     def _logits(self, X: Any) -> list[np.ndarray]:
         """Network outputs for ``X``: one ``(K,)`` or ``(T_i, K)`` array per sequence."""
         self._check_fitted()
-        seqs = as_sequences(X, name="X", num_features=self.n_features_in_)
-        outputs = self._outputs(self.normalizer_.transform(seqs))
+        outputs = self._outputs(self._network_inputs(X))
         bad = [i for i, o in enumerate(outputs) if not np.isfinite(o).all()]
         if bad:  # argmax would call every one of them class 0
             raise ValueError(self._non_finite_message(bad, len(outputs)))

@@ -99,7 +99,7 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
             predictions are too.
         n_outputs_: values per target.
         target_normalizer_: the target :class:`~lstmkit.data.Normalizer`.
-        normalizer_, network_, n_features_in_, training_options_, fit_result_,
+        normalizer_, network_, n_features_in_, pooling_factor_, training_options_, fit_result_,
             history_: as for :class:`~lstmkit.tasks.SequenceClassifier`.
 
     Example:
@@ -162,8 +162,7 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
             Sequence-to-sequence: a list of ``(T_i,)`` or ``(T_i, O)`` arrays.
         """
         self._check_fitted()
-        seqs = as_sequences(X, name="X", num_features=self.n_features_in_)
-        outputs = self._outputs(self.normalizer_.transform(seqs))
+        outputs = self._outputs(self._network_inputs(X))
         if self.per_step_:
             values = self.target_normalizer_.inverse_transform(outputs)
             return [v[:, 0] for v in values] if self.one_d_ else values

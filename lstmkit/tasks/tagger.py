@@ -31,7 +31,7 @@ class SequenceTagger(LabelledEstimator):
         An unfitted estimator; ``fit`` sets the attributes below.
 
     Attributes:
-        classes_, label_encoding_, normalizer_, network_, n_features_in_,
+        classes_, label_encoding_, normalizer_, network_, n_features_in_, pooling_factor_,
             training_options_, fit_result_, history_: as for
             :class:`~lstmkit.tasks.SequenceClassifier` (the label encoding is per step).
 

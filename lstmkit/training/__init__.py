@@ -32,6 +32,8 @@ _EXPORTS = {
     "torch_threads": "lstmkit.training.engine",
     "write_progress": "lstmkit.training.engine",
     "TrainingDivergedError": "lstmkit.training.guards",
+    "current_extra_callbacks": "lstmkit.training.hooks",
+    "extra_callbacks": "lstmkit.training.hooks",
     "LanguageModelFitResult": "lstmkit.training.language_model",
     "LanguageModelModule": "lstmkit.training.language_model_module",
     "TokenStreams": "lstmkit.training.language_model",

@@ -406,6 +406,7 @@ def run_training(
         run_fingerprint,
     )
     from lstmkit.training.guards import DivergenceGuard
+    from lstmkit.training.hooks import current_extra_callbacks
 
     kept = run_dir or options.log_dir
     keep_checkpoints = write_run_folder and bool(kept)
@@ -426,7 +427,7 @@ def run_training(
     try:
         _seed_everything(options.seed)
         best = BestValidationWeights()
-        every_callback = [best, DivergenceGuard(options), *callbacks]
+        every_callback = [best, DivergenceGuard(options), *callbacks, *current_extra_callbacks()]
         logging_settings: dict[str, Any] = {"logger": False, "enable_checkpointing": False}
         if folder is not None:
             logging_settings = {

@@ -1,0 +1,89 @@
+"""The estimators' defaults: training options adapted to the data by the documented rule
+(lstmkit.tasks.defaults), a user's own options used exactly, ``random_state``, and the
+``max_steps`` rule that averages long sequences in fit and predict alike."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lstmkit.tasks import SequenceClassifier, SequenceTagger, load
+from lstmkit.tasks.defaults import MAX_EPOCHS, MIN_EPOCHS, adapted_training_options
+from lstmkit.training import TrainingOptions
+
+
+@pytest.mark.parametrize(
+    ("n", "batch", "epochs"),
+    [(10, 8, 750 if MAX_EPOCHS >= 750 else MAX_EPOCHS), (60, 8, 188), (200, 16, 116),
+     (270, 32, 167), (5000, 32, MIN_EPOCHS)],
+)  # fmt: skip
+def test_the_rule_sets_batch_size_and_epochs_from_the_number_of_sequences(n, batch, epochs):
+    options = adapted_training_options(TrainingOptions(seed=4), n, has_validation=True)
+    assert (options.batch_size, options.max_epochs, options.seed) == (batch, epochs, 4)
+    assert options.validation_patience == max(10, epochs // 10)
+    assert options.lr_schedule == "plateau" and options.output_model == "best-validation"
+    bare = adapted_training_options(TrainingOptions(), n, has_validation=False)
+    assert bare.lr_schedule == "cosine" and bare.validation_patience is None
+
+
+def _data(n=40, steps=(6, 12), features=2, seed=0):
+    rng = np.random.default_rng(seed)
+    X = [rng.normal(size=(int(rng.integers(*steps)), features)).astype(np.float32)
+         for _ in range(n)]  # fmt: skip
+    y = np.arange(n) % 2
+    for x, label in zip(X, y, strict=True):
+        x[:, 0] += 2.0 * label
+    return X, y
+
+
+def test_no_options_adapts_them_to_the_data_and_given_options_are_kept():
+    X, y = _data()
+    clf = SequenceClassifier(hidden_size=4, random_state=3).fit(X, y)
+    # 36 sequences after the 10% hold-out: batches of 4 -> 8? no: a power of two >= 8
+    expected = adapted_training_options(TrainingOptions(seed=3), 36, has_validation=True)
+    assert clf.training_options_ == expected
+    assert clf.fit_result_.epochs <= expected.max_epochs
+    assert clf.score(X, y) >= 0.9
+    mine = TrainingOptions(max_epochs=2, seed=1)
+    clf = SequenceClassifier(hidden_size=4, training_options=mine).fit(X, y)
+    assert clf.training_options_ == mine and clf.fit_result_.epochs == 2
+
+
+def test_random_state_seeds_everything_and_overrides_the_options_seed():
+    X, y = _data()
+    options = TrainingOptions(max_epochs=2, seed=0)
+
+    def proba(random_state):
+        clf = SequenceClassifier(hidden_size=4, training_options=options,
+                                 random_state=random_state)  # fmt: skip
+        return clf.fit(X, y).predict_proba(X), clf.training_options_.seed
+
+    (a, seed_a), (b, _), (c, seed_c) = proba(5), proba(5), proba(6)
+    assert np.array_equal(a, b) and not np.allclose(a, c) and (seed_a, seed_c) == (5, 6)
+    with pytest.raises(ValueError, match="random_state"):
+        SequenceClassifier(random_state=-1).fit(X, y)
+
+
+def test_max_steps_averages_long_sequences_in_fit_and_predict(tmp_path):
+    X, y = _data(n=24, steps=(60, 70))
+    clf = SequenceClassifier(
+        hidden_size=4,
+        max_steps=20,
+        validation_fraction=0,
+        training_options=TrainingOptions(max_epochs=20, learning_rate=1e-2),
+    )
+    clf.fit(X, y)
+    assert clf.pooling_factor_ == 4  # median 64ish steps -> windows of 4 -> <= 20 steps
+    assert clf.score(X, y) >= 0.9
+    clf.save(tmp_path / "m")
+    again = load(tmp_path / "m")
+    assert again.pooling_factor_ == 4
+    assert np.allclose(again.predict_proba(X), clf.predict_proba(X), atol=1e-6)
+    # short data, or an output per step, are never pooled
+    assert SequenceClassifier(hidden_size=4, max_steps=100, training_options=TrainingOptions(
+        max_epochs=1)).fit(X, y).pooling_factor_ == 1  # fmt: skip
+    tagger = SequenceTagger(hidden_size=4, max_steps=20,
+                            training_options=TrainingOptions(max_epochs=1))  # fmt: skip
+    steps = [(x[:, 0] > 1).astype(int) for x in X]
+    assert tagger.fit(X, steps).pooling_factor_ == 1
+    assert [len(p) for p in tagger.predict(X[:3])] == [len(x) for x in X[:3]]
