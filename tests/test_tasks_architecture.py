@@ -44,11 +44,13 @@ def test_lstm_fcn_serves_per_step_and_regression_estimators():
     X, _ = _data(24)
     steps = [(x[:, 0] > 0.75).astype(int) for x in X]
     tagger = SequenceTagger(architecture="lstm-fcn", hidden_size=6, fcn_options=FCN,
-                            training_options=_options(max_epochs=30), validation_fraction=0)  # fmt: skip
+                            training_options=_options(max_epochs=30),
+                            validation_fraction=0)  # fmt: skip
     assert tagger.fit(X, steps).score(X, steps) >= 0.8
     targets = np.array([x[:, 0].mean() for x in X])
     reg = SequenceRegressor(architecture="lstm-fcn", hidden_size=6, fcn_options=FCN,
-                            training_options=_options(max_epochs=30), validation_fraction=0)  # fmt: skip
+                            training_options=_options(max_epochs=30),
+                            validation_fraction=0)  # fmt: skip
     assert reg.fit(X, targets).score(X, targets) > 0.5  # R^2
 
 
