@@ -15,19 +15,35 @@ from lstmkit.datasets.long_memory import (
     temporal_order,
     temporal_order_solved,
 )
+from lstmkit.datasets.public_suite import (
+    CLASSIFICATION_SETS,
+    REGRESSION_SETS,
+    load_suite_classification,
+    load_suite_regression,
+)
 from lstmkit.datasets.registry import list_datasets, load_dataset
 from lstmkit.datasets.split import train_test_split_series
-from lstmkit.datasets.types import DatasetInfo, SequenceClassificationData, SeriesData
+from lstmkit.datasets.types import (
+    DatasetInfo,
+    SequenceClassificationData,
+    SequenceRegressionData,
+    SeriesData,
+)
 
 __all__ = [
+    "CLASSIFICATION_SETS",
+    "REGRESSION_SETS",
     "DatasetInfo",
     "SequenceClassificationData",
+    "SequenceRegressionData",
     "SeriesData",
     "adding_problem",
     "adding_solved",
     "embedded_reber",
     "list_datasets",
     "load_dataset",
+    "load_suite_classification",
+    "load_suite_regression",
     "reber_solved",
     "temporal_order",
     "temporal_order_solved",

@@ -244,3 +244,59 @@ def load_lynx() -> SeriesData:
         units="lynx trapped per year",
         feature_names=["trappings"],
     )
+
+
+# ------------------------------------------------------------------------ M1 yearly
+#: The forecast horizon of the M1 (and M4) yearly series: 6 years.
+M1_YEARLY_HORIZON = 6
+
+
+@functools.lru_cache(maxsize=1)
+def load_m1_yearly() -> SeriesData:
+    """The 181 yearly series of the M1 forecasting competition (15-58 values each).
+
+    Read offline from the ``.tsf`` file that aeon's wheel ships
+    (``aeon/datasets/data/m1_yearly_dataset``, via
+    ``aeon.datasets.load_forecasting``). The competition's horizon is
+    :data:`M1_YEARLY_HORIZON` (6): the last 6 values of each series are its test
+    window. Yearly data has no season (``seasonal_period`` 1).
+
+    Args:
+        (none)
+
+    Returns:
+        A multi-series :class:`SeriesData`: ``series`` is a list of 181 float32 arrays
+        (T_i,), ``time_index`` a list of int year arrays.
+
+    Example:
+        >>> from lstmkit.datasets.forecasting import load_m1_yearly
+        >>> m1 = load_m1_yearly()  # doctest: +SKIP
+        >>> len(m1.series), m1.frequency, min(len(s) for s in m1.series)  # doctest: +SKIP
+        (181, 'yearly', 15)
+    """
+    from aeon.datasets import load_forecasting
+
+    frame, meta = load_forecasting("m1_yearly_dataset", return_metadata=True)
+    if meta.get("forecast_horizon") != M1_YEARLY_HORIZON or meta.get("frequency") != "yearly":
+        raise ValueError(
+            f"aeon's m1_yearly_dataset should be yearly with horizon {M1_YEARLY_HORIZON}; "
+            f"its metadata says {meta}"
+        )
+    series = [np.asarray(v, dtype=np.float32) for v in frame["series_value"]]
+    starts = [int(str(t)[:4]) for t in frame["start_timestamp"]]
+    return SeriesData(
+        series=series,
+        time_index=[_years(start, len(s)) for start, s in zip(starts, series, strict=True)],
+        frequency="yearly",
+        seasonal_period=1,
+        name="m1-yearly",
+        description=(
+            "The 181 yearly series of the M1 competition (macro, micro, industry and "
+            "demographic data; 15-58 years each; horizon 6). Makridakis et al. (1982), "
+            "J. Forecasting 1(2); the copy of the Monash forecasting archive that aeon "
+            "ships (m1_yearly_dataset.tsf). The 51st series' start year is unknown in "
+            "the source (aeon reads it as 1900)."
+        ),
+        units="various (each series its own)",
+        feature_names=["value"],
+    )

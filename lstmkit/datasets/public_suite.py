@@ -17,12 +17,11 @@ into aeon's layout for aeon's estimators.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from lstmkit.datasets.types import SequenceClassificationData
+from lstmkit.datasets.types import SequenceClassificationData, SequenceRegressionData
 
 __all__ = [
     "CLASSIFICATION_SETS",
@@ -73,50 +72,6 @@ _DESCRIPTIONS = {
         "test. Monash/UEA extrinsic regression archive."
     ),
 }
-
-
-@dataclass(eq=False)
-class SequenceRegressionData:
-    """Sequences with one numeric target each, split into a training and a test set.
-
-    Args:
-        X_train: training sequences, a list of float32 arrays of shape (T_i, F).
-        y_train: one float64 target per training sequence, shape (N_train,).
-        X_test: test sequences, like ``X_train``.
-        y_test: test targets, like ``y_train``.
-        feature_names: the F feature names, in column order.
-        description: what the data is and where it comes from.
-        name: the archive name of the dataset.
-
-    Returns:
-        What :func:`load_suite_regression` returns; ``num_features`` is derived.
-
-    Example:
-        >>> data = load_suite_regression("Covid3Month")
-        >>> len(data.X_train), len(data.X_test), data.X_train[0].shape, data.y_train.dtype
-        (140, 61, (84, 1), dtype('float64'))
-    """
-
-    X_train: list[np.ndarray]
-    y_train: np.ndarray
-    X_test: list[np.ndarray]
-    y_test: np.ndarray
-    feature_names: list[str]
-    description: str
-    name: str = ""
-
-    @property
-    def num_features(self) -> int:
-        """F, the number of features per step."""
-        return len(self.feature_names)
-
-    def __repr__(self) -> str:
-        lengths = [len(x) for x in self.X_train + self.X_test]
-        return (
-            f"SequenceRegressionData(name={self.name!r}, train={len(self.X_train)}, "
-            f"test={len(self.X_test)}, features={self.num_features}, "
-            f"lengths={min(lengths)}-{max(lengths)})"
-        )
 
 
 def aeon_data_folder() -> Path:
