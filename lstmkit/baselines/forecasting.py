@@ -11,6 +11,13 @@ Every baseline answers the same two questions as the LSTM :class:`~lstmkit.tasks
 * **closed loop**: forecast ``steps`` values after the end of the history, each from
   the model's own earlier forecasts.
 
+The M4 competition's benchmarks are here too: Naive2 (:func:`naive2_baseline`, the
+naive forecast of the seasonally adjusted series, with M4's 90% autocorrelation test
+deciding seasonality, :func:`is_seasonal`), Theta (:func:`theta_baseline`,
+statsmodels' ``ThetaModel``) and an automatic ARIMA (:func:`auto_arima_baseline`, a
+small AIC search on statsmodels' ``ARIMA``). The accuracy measures M4 used (sMAPE,
+MASE, OWA) are in :mod:`lstmkit.baselines.forecast_accuracy`.
+
 Functions take one univariate series (``(T,)``); :func:`per_channel` applies one to
 each column of a ``(T, F)`` series. Statsmodels' convergence and fitting warnings are
 silenced and counted in a :class:`WarningCounter`, so a run can report them.
@@ -26,15 +33,22 @@ from typing import Any
 
 import numpy as np
 
+from lstmkit._checks import check_int
+
 __all__ = [
     "BASELINES",
     "WarningCounter",
     "arima_baseline",
+    "auto_arima_baseline",
     "dominant_period",
     "ets_baseline",
+    "is_seasonal",
+    "naive2_baseline",
     "naive_baseline",
     "per_channel",
+    "seasonal_indices",
     "seasonal_naive_baseline",
+    "theta_baseline",
 ]
 
 
@@ -115,7 +129,7 @@ def naive_baseline(
         (len(origins), steps)).
 
     Example:
-        >>> from lstmkit.apps.baselines import naive_baseline
+        >>> from lstmkit.baselines.forecasting import naive_baseline
         >>> naive_baseline([1.0, 2.0, 3.0], [4.0, 5.0], 2)
         (array([3., 4.]), array([3., 3.]))
     """
@@ -150,7 +164,7 @@ def seasonal_naive_baseline(
         ``(open_loop, closed_loop)`` of shapes (m,) and (steps,).
 
     Example:
-        >>> from lstmkit.apps.baselines import seasonal_naive_baseline
+        >>> from lstmkit.baselines.forecasting import seasonal_naive_baseline
         >>> seasonal_naive_baseline([1.0, 2.0, 3.0, 4.0], [5.0, 6.0], 3, period=2)
         (array([3., 4.]), array([3., 4., 3.]))
     """
@@ -187,7 +201,7 @@ def dominant_period(series: Any, *, min_period: int = 2, max_period: int | None 
 
     Example:
         >>> import numpy as np
-        >>> from lstmkit.apps.baselines import dominant_period
+        >>> from lstmkit.baselines.forecasting import dominant_period
         >>> dominant_period(np.sin(2 * np.pi * np.arange(200) / 25))
         25
     """
@@ -350,6 +364,254 @@ def ets_baseline(
     return open_loop.astype(np.float64), closed.astype(np.float64)
 
 
+# ------------------------------------------------------------ M4's benchmarks
+def is_seasonal(history: Any, period: int) -> bool:
+    """M4's seasonality test: is the autocorrelation at lag ``period`` significant at 90%?
+
+    As in the M4 competition's benchmark code: with ``r_k`` the sample autocorrelation,
+    the series is seasonal when ``|r_m| > 1.645 * sqrt((1 + 2 * sum_{k<m} r_k^2) / n)``.
+    Series with ``period < 2`` or fewer than ``3 * period`` steps are not seasonal.
+
+    Args:
+        history: the series, shape (n,).
+        period: the candidate seasonal period m.
+
+    Returns:
+        True if seasonal.
+
+    Example:
+        >>> import numpy as np
+        >>> from lstmkit.baselines.forecasting import is_seasonal
+        >>> t = np.arange(96)
+        >>> is_seasonal(10 + np.sin(2 * np.pi * t / 12), 12), is_seasonal(t + 1.0, 12)
+        (True, False)
+    """
+    from statsmodels.tsa.stattools import acf
+
+    hist = _as_1d("history", history)
+    check_int("period", period, 1)
+    n = len(hist)
+    if period < 2 or n < 3 * period or np.ptp(hist) == 0:
+        return False
+    r = acf(hist, nlags=period, fft=False)
+    limit = 1.645 * np.sqrt((1 + 2 * np.sum(r[1:period] ** 2)) / n)
+    return bool(abs(r[period]) > limit)
+
+
+def seasonal_indices(history: Any, period: int) -> np.ndarray:
+    """Multiplicative seasonal indices of classical decomposition, one per phase.
+
+    statsmodels' ``seasonal_decompose(model="multiplicative")`` (a centred moving
+    average of one season as the trend); index ``k`` is the factor of the steps
+    ``t`` with ``t % period == k``. All ones when :func:`is_seasonal` says no, or when
+    the series is not strictly positive (a multiplicative model needs that).
+
+    Args:
+        history: the series, shape (n,).
+        period: the seasonal period m.
+
+    Returns:
+        An array (max(period, 1),) of factors.
+
+    Example:
+        >>> import numpy as np
+        >>> from lstmkit.baselines.forecasting import seasonal_indices
+        >>> seasonal_indices(np.arange(1.0, 30.0), 4)   # a trend, no season
+        array([1., 1., 1., 1.])
+    """
+    hist = _as_1d("history", history)
+    check_int("period", period, 1)
+    if not is_seasonal(hist, period) or np.any(hist <= 0):
+        return np.ones(max(period, 1))
+    from statsmodels.tsa.seasonal import seasonal_decompose
+
+    seasonal = seasonal_decompose(hist, model="multiplicative", period=period).seasonal
+    return np.asarray(seasonal[:period], dtype=np.float64)
+
+
+def naive2_baseline(
+    history: Any,
+    future: Any,
+    steps: int,
+    *,
+    period: int = 1,
+    origins: Sequence[int] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """M4's Naive2: the naive forecast of the seasonally adjusted series, reseasonalised.
+
+    The history is divided by its multiplicative seasonal indices
+    (:func:`seasonal_indices`, ones when M4's 90% test finds no seasonality), the last
+    adjusted value is carried forward and multiplied back by the indices of the
+    forecast steps. With ``period=1`` (yearly data) it is the naive forecast. Each
+    origin decomposes only the data known then.
+
+    Args:
+        history, future, steps, origins: as for :func:`naive_baseline`.
+        period: the seasonal period (1: none).
+
+    Returns:
+        ``(open_loop, closed_loop)`` of shapes (m,) and (steps,).
+
+    Example:
+        >>> from lstmkit.baselines.forecasting import naive2_baseline
+        >>> naive2_baseline([1.0, 2.0, 3.0], [4.0], 2)
+        (array([3.]), array([3., 3.]))
+    """
+    hist, fut = _check(history, future, steps)
+    check_int("period", period, 1)
+    n = len(hist)
+    factors = seasonal_indices(hist, period)  # open loop: the history's decomposition
+    full = np.concatenate([hist, fut])
+    phase = np.arange(len(full)) % len(factors)
+    open_loop = full[n - 1 : len(full) - 1] / factors[phase[n - 1 : len(full) - 1]]
+    open_loop = open_loop * factors[phase[n:]]
+
+    def closed(known: np.ndarray) -> np.ndarray:
+        f = seasonal_indices(known, period)
+        k = len(known)
+        ahead = (k + np.arange(steps)) % len(f)
+        return known[-1] / f[(k - 1) % len(f)] * f[ahead]
+
+    return open_loop, _closed_loop(closed, hist, fut, origins)
+
+
+def theta_baseline(
+    history: Any,
+    future: Any,
+    steps: int,
+    *,
+    period: int = 1,
+    origins: Sequence[int] | None = None,
+    warnings_counter: WarningCounter | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The Theta method (Assimakopoulos & Nikolopoulos 2000), statsmodels' ``ThetaModel``.
+
+    The M4 benchmark form: the series is deseasonalised multiplicatively when
+    statsmodels' own 90% autocorrelation test finds seasonality at ``period`` (and it
+    is positive), then the theta=2 line (simple exponential smoothing plus half the
+    linear trend) is forecast and reseasonalised. Open loop refits at every step
+    (Theta has no state to update); closed loop fits on the data known at each origin.
+
+    Args:
+        history, future, steps, origins: as for :func:`naive_baseline`.
+        period: the seasonal period (1: none).
+        warnings_counter: counts the warnings the fits raised.
+
+    Returns:
+        ``(open_loop, closed_loop)`` of shapes (m,) and (steps,).
+
+    Example:
+        >>> from lstmkit.baselines.forecasting import theta_baseline
+        >>> theta_baseline([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [], 2)[1].round(1)
+        array([6.5, 7. ])
+    """
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    hist, fut = _check(history, future, steps)
+    check_int("period", period, 1)
+
+    def fit_forecast(known: np.ndarray, h: int) -> np.ndarray:
+        if h == 0:
+            return np.zeros(0)
+        seasonal = period >= 2 and len(known) >= 2 * period and bool(np.all(known > 0))
+        with _caught(warnings_counter):
+            model = ThetaModel(
+                known, period=period if seasonal else 1, deseasonalize=seasonal,
+                method="multiplicative" if seasonal else "auto",
+            )  # fmt: skip
+            return np.asarray(model.fit().forecast(h), dtype=np.float64)
+
+    n = len(hist)
+    full = np.concatenate([hist, fut])
+    open_loop = np.array([fit_forecast(full[:t], 1)[0] for t in range(n, len(full))])
+    closed = _closed_loop(lambda known: fit_forecast(known, steps), hist, fut, origins)
+    return open_loop.reshape(-1), closed
+
+
+def auto_arima_baseline(
+    history: Any,
+    future: Any,
+    steps: int,
+    *,
+    period: int = 1,
+    origins: Sequence[int] | None = None,
+    warnings_counter: WarningCounter | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """An automatic ARIMA: differencing by tests, then the lowest-AIC small model.
+
+    In the spirit of Hyndman & Khandakar's ``auto.arima`` (not a copy): the seasonal
+    difference D is 1 when M4's 90% test (:func:`is_seasonal`) finds seasonality at
+    ``period`` (2 <= period <= 24; longer seasons are left to the AR terms, a
+    132-step seasonal state space being impractical); the number of ordinary
+    differences d (0-2) is raised while statsmodels' KPSS test rejects stationarity
+    at 5%; then every ``(p, q)`` with p <= 2, q <= 1 (and a seasonal MA(1) when
+    D = 1) is fitted by statsmodels' ``ARIMA``, with a constant (d + D = 0) or drift
+    (d + D = 1), and the lowest AIC wins. Open loop and later origins update the
+    chosen model's state with the new values without refitting.
+
+    Args:
+        history, future, steps, origins: as for :func:`naive_baseline`.
+        period: the seasonal period (1: none).
+        warnings_counter: counts the warnings the fits raised.
+
+    Returns:
+        ``(open_loop, closed_loop)`` of shapes (m,) and (steps,).
+
+    Example:
+        >>> import numpy as np
+        >>> from lstmkit.baselines.forecasting import auto_arima_baseline
+        >>> y = np.cumsum(np.ones(30))                    # a straight line
+        >>> auto_arima_baseline(y, [], 2)[1].round(1)     # doctest: +SKIP
+        array([31., 32.])
+    """
+    from statsmodels.tsa.arima.model import ARIMA
+    from statsmodels.tsa.stattools import kpss
+
+    hist, fut = _check(history, future, steps)
+    check_int("period", period, 1)
+    n = len(hist)
+    seasonal_d = int(2 <= period <= 24 and is_seasonal(hist, period))
+    work = hist[period:] - hist[:-period] if seasonal_d else hist
+    d = 0
+    with _caught(warnings_counter):
+        while d < 2 and len(work) > 8 and np.ptp(work) > 0:
+            if kpss(work, regression="c", nlags="auto")[1] >= 0.05:
+                break
+            work, d = np.diff(work), d + 1
+        trend = {0: "c", 1: "t"}.get(d + seasonal_d, "n")
+        best, best_aic = None, np.inf
+        for p in range(3):
+            for q in range(2):
+                if p + q + 1 >= len(work) // 2:
+                    continue
+                spec: dict[str, Any] = {"order": (p, d, q), "trend": trend}
+                if seasonal_d:
+                    spec["seasonal_order"] = (0, 1, 1, period)
+                try:
+                    results = ARIMA(hist, **spec).fit()
+                except (ValueError, np.linalg.LinAlgError):
+                    continue
+                if np.isfinite(results.aic) and results.aic < best_aic:
+                    best, best_aic = results, results.aic
+        if best is None:  # nothing fitted: fall back to the (seasonal) naive model
+            return seasonal_naive_baseline(
+                hist, fut, steps, period=period if seasonal_d else 1, origins=origins
+            )
+
+        def forecast(known: np.ndarray) -> np.ndarray:
+            extra = known[n:]
+            state = best.append(extra, refit=False) if len(extra) else best
+            return np.asarray(state.forecast(steps)) if steps else np.zeros(0)
+
+        closed = _closed_loop(forecast, hist, fut, origins)
+        if len(fut):
+            extended = best.append(fut, refit=False)
+            open_loop = np.asarray(extended.predict(start=n, end=n + len(fut) - 1))
+        else:
+            open_loop = np.zeros(0)
+    return open_loop.astype(np.float64), closed.astype(np.float64)
+
+
 def per_channel(
     method: Callable[..., tuple[np.ndarray, np.ndarray]],
     history: Any,
@@ -365,7 +627,7 @@ def per_channel(
 
     Example:
         >>> import numpy as np
-        >>> from lstmkit.apps.baselines import naive_baseline, per_channel
+        >>> from lstmkit.baselines.forecasting import naive_baseline, per_channel
         >>> h = np.array([[1.0, 10.0], [2.0, 20.0]])
         >>> per_channel(naive_baseline, h, np.array([[3.0, 30.0]]), 2)[1]
         array([[ 2., 20.],
@@ -386,4 +648,7 @@ BASELINES: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "seasonal_naive": seasonal_naive_baseline,
     "ets": ets_baseline,
     "arima": arima_baseline,
+    "auto_arima": auto_arima_baseline,
+    "naive2": naive2_baseline,
+    "theta": theta_baseline,
 }
