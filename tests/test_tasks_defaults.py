@@ -87,3 +87,15 @@ def test_max_steps_averages_long_sequences_in_fit_and_predict(tmp_path):
     steps = [(x[:, 0] > 1).astype(int) for x in X]
     assert tagger.fit(X, steps).pooling_factor_ == 1
     assert [len(p) for p in tagger.predict(X[:3])] == [len(x) for x in X[:3]]
+
+
+def test_the_defaults_learn_a_slice_of_the_public_suite():
+    # ItalyPowerDemand (UCR; aeon's shipped file): 40 training days, 300 test days, with
+    # nothing but the estimator's own defaults (LSTM-FCN, options adapted to the data)
+    from lstmkit.datasets import load_suite_classification
+
+    data = load_suite_classification("ItalyPowerDemand")
+    clf = SequenceClassifier(random_state=0).fit(data.X_train[:40], data.y_train[:40])
+    assert type(clf.network_).__name__ == "LSTMFCNNetwork"
+    assert clf.training_options_.validation_patience is not None  # early stopping on
+    assert clf.score(data.X_test[:300], data.y_test[:300]) >= 0.85  # chance: 0.5

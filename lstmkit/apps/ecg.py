@@ -246,6 +246,8 @@ def _classifier(config: dict[str, Any], seed: int, run_dir: Path):
     from lstmkit.training import TrainingOptions
 
     return SequenceClassifier(
+        architecture="recurrent",  # the app's own validated network, not LSTM-FCN
+        max_steps=None,
         **copy.deepcopy(config["model"]),
         normalization="zscore",
         class_weight="balanced",

@@ -121,6 +121,8 @@ def _classifier(config: dict[str, Any], seed: int, run_dir: Path):
     from lstmkit.training import TrainingOptions
 
     return SequenceClassifier(
+        architecture="recurrent",  # the app's own validated network, not LSTM-FCN
+        max_steps=None,
         **copy.deepcopy(config["model"]),
         normalization="zscore",
         training_options=TrainingOptions(seed=seed, num_threads=1, **config["training"]),

@@ -245,6 +245,27 @@ def _caught(counter: WarningCounter | None) -> Iterator[None]:
                 counter.add(log)
 
 
+def _statsmodels_forecasts(
+    results: Any, hist: np.ndarray, fut: np.ndarray, steps: int, origins: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Open-loop and closed-loop forecasts of a fitted statsmodels state-space model:
+    new observations are appended to its state (``refit=False``), never refitted."""
+    n = len(hist)
+
+    def forecast(known: np.ndarray) -> np.ndarray:
+        extra = known[n:]
+        state = results.append(extra, refit=False) if len(extra) else results
+        return np.asarray(state.forecast(steps)) if steps else np.zeros(0)
+
+    closed = _closed_loop(forecast, hist, fut, origins)
+    if len(fut):
+        extended = results.append(fut, refit=False)
+        open_loop = np.asarray(extended.predict(start=n, end=n + len(fut) - 1))
+    else:
+        open_loop = np.zeros(0)
+    return open_loop.astype(np.float64), closed.astype(np.float64)
+
+
 def arima_baseline(
     history: Any,
     future: Any,
@@ -274,22 +295,10 @@ def arima_baseline(
 
     hist, fut = _check(history, future, steps)
     trend = ("c" if order[1] == 0 else "n") if trend is None else trend
-    n = len(hist)
     with _caught(warnings_counter):
         results = ARIMA(hist, order=order, trend=trend).fit()
 
-        def forecast(known: np.ndarray) -> np.ndarray:
-            extra = known[n:]
-            state = results.append(extra, refit=False) if len(extra) else results
-            return np.asarray(state.forecast(steps)) if steps else np.zeros(0)
-
-        closed = _closed_loop(forecast, hist, fut, origins)
-        if len(fut):
-            extended = results.append(fut, refit=False)
-            open_loop = np.asarray(extended.predict(start=n, end=n + len(fut) - 1))
-        else:
-            open_loop = np.zeros(0)
-    return open_loop.astype(np.float64), closed.astype(np.float64)
+        return _statsmodels_forecasts(results, hist, fut, steps, origins)
 
 
 def ets_baseline(
@@ -569,7 +578,6 @@ def auto_arima_baseline(
 
     hist, fut = _check(history, future, steps)
     check_int("period", period, 1)
-    n = len(hist)
     seasonal_d = int(2 <= period <= 24 and is_seasonal(hist, period))
     work = hist[period:] - hist[:-period] if seasonal_d else hist
     d = 0
@@ -598,18 +606,7 @@ def auto_arima_baseline(
                 hist, fut, steps, period=period if seasonal_d else 1, origins=origins
             )
 
-        def forecast(known: np.ndarray) -> np.ndarray:
-            extra = known[n:]
-            state = best.append(extra, refit=False) if len(extra) else best
-            return np.asarray(state.forecast(steps)) if steps else np.zeros(0)
-
-        closed = _closed_loop(forecast, hist, fut, origins)
-        if len(fut):
-            extended = best.append(fut, refit=False)
-            open_loop = np.asarray(extended.predict(start=n, end=n + len(fut) - 1))
-        else:
-            open_loop = np.zeros(0)
-    return open_loop.astype(np.float64), closed.astype(np.float64)
+        return _statsmodels_forecasts(best, hist, fut, steps, origins)
 
 
 def per_channel(

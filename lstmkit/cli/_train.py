@@ -175,7 +175,8 @@ def train(
     data: str = typer.Option(..., help="A .csv (long format) or .npz file, or builtin:NAME."),
     out: Path = typer.Option(..., help="Run folder; the model goes to OUT/model."),
     architecture: Architecture = typer.Option(
-        "recurrent", help="Network: recurrent layers, or lstm-fcn (a convolutional branch too)."
+        None, help="Network: recurrent layers, or lstm-fcn (a convolutional branch beside "
+        "them); default: the estimator's own (lstm-fcn to classify, recurrent otherwise)."
     ),
     layer: Layer = typer.Option(Layer.lstm, help="Recurrent layer."),
     hidden_size: int = typer.Option(64, min=1, help="Units per recurrent layer."),
@@ -223,8 +224,9 @@ def train(
             gradient_threshold=gradient_threshold, seed=seed, progress_bar=progress,
             log_dir=str(out), num_threads=num_threads,
         )  # fmt: skip
+        network = {} if architecture is None else {"architecture": architecture.value}
         estimator = estimator_class(
-            architecture=architecture.value, augmentation=parse_augment(augment),
+            **network, augmentation=parse_augment(augment),
             layer=layer.value, hidden_size=hidden_size, num_layers=num_layers, dropout=dropout,
             training_options=options,
             validation_fraction=validation_fraction if task is not Task.forecast else 0.0,

@@ -80,7 +80,7 @@ class SequenceNetwork(nn.Module):
     ) -> None:
         super().__init__()
         check_int("output_size", output_size, 1)
-        kind = get_layer_kind(layer)
+        get_layer_kind(layer)  # an unknown kind is refused before anything is built
         check_probability("dropout", dropout)
         self.step_encoder = step_encoder
         if step_encoder is not None:
@@ -90,16 +90,10 @@ class SequenceNetwork(nn.Module):
                 f"encoded_size is the output size of a step_encoder, and step_encoder is "
                 f"None; received encoded_size={encoded_size!r}"
             )
-        self.recurrent = kind.load()(
-            input_size,
-            hidden_size,
-            num_layers=num_layers,
-            dropout=dropout if num_layers > 1 else 0.0,
-            bidirectional=kind.bidirectional,
-            output_mode=output_mode,
-            padding_side=padding_side,
-            **(layer_options or {}),
-        )
+        self.recurrent = recurrent_layers(
+            input_size, layer, hidden_size, num_layers, dropout, output_mode, padding_side,
+            layer_options,
+        )  # fmt: skip
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(self.recurrent.output_size, output_size)
 
@@ -126,6 +120,31 @@ class SequenceNetwork(nn.Module):
             x_t = self.step_encoder(x_t)
         y_t, state = self.recurrent.step(x_t, state)
         return self.head(y_t), state
+
+
+def recurrent_layers(
+    input_size: int,
+    layer: str,
+    hidden_size: int,
+    num_layers: int,
+    dropout: float,
+    output_mode: str,
+    padding_side: str,
+    layer_options: dict[str, Any] | None,
+) -> nn.Module:
+    """The recurrent stack of a network: the registered kind ``layer``, its direction,
+    ``dropout`` between stacked layers (none after a single one), ``layer_options``."""
+    kind = get_layer_kind(layer)
+    return kind.load()(
+        input_size,
+        hidden_size,
+        num_layers=num_layers,
+        dropout=dropout if num_layers > 1 else 0.0,
+        bidirectional=kind.bidirectional,
+        output_mode=output_mode,
+        padding_side=padding_side,
+        **(layer_options or {}),
+    )
 
 
 def _encoded_size(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ __all__ = ["SequenceClassifier"]
 
 
 @register
+@dataclass(eq=False, repr=False, kw_only=True)
 class SequenceClassifier(LabelledEstimator):
     """Classify whole sequences with an LSTM (or BiLSTM, GRU, BiGRU) and a linear head.
 
@@ -85,6 +87,11 @@ class SequenceClassifier(LabelledEstimator):
     """
 
     objective = "classification"
+
+    # Chosen on the public suite's training splits (README, "Defaults"): the LSTM-FCN
+    # network, and sequences longer than 512 steps at the median averaged down.
+    architecture: str = "lstm-fcn"
+    max_steps: int | None = 512
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities (softmax), ``(N, n_classes)``, columns in ``classes_`` order.

@@ -210,7 +210,7 @@ class Forecaster(RegressorMixin, SequenceEstimator):
     series; one period for the whole model, stored as ``period_``).
 
     With ``training_options=None`` the options follow :func:`default_forecast_options`
-    (epochs from the number of training sequences, lr 1e-2 with a cosine schedule,
+    (epochs from the number of training sequences, lr 3e-3 with a cosine schedule,
     clipping); the defaults of this class were chosen on the validation origins of
     ``benchmarks/suite_forecasting.py`` (M1 yearly and the monthly series; see
     there and the README for the evidence).
