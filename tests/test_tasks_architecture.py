@@ -73,7 +73,10 @@ def test_augmentation_is_seeded_and_changes_what_is_learned():
     ("params", "match"),
     [
         ({"architecture": "cnn"}, "architecture must be one of"),
-        ({"fcn_options": {"filters": (4,)}}, "fcn_options configures the convolutional branch"),
+        (
+            {"architecture": "recurrent", "fcn_options": {"filters": (4,)}},
+            "fcn_options configures the convolutional branch",
+        ),
         ({"augmentation": {"jitter": "lots"}}, r"augmentation\['jitter'\]"),
     ],
 )

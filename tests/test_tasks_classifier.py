@@ -39,7 +39,8 @@ def _toy(n=40, seed=0):
 
 
 def test_learns_japanese_vowels_subset(vowels):
-    clf = SequenceClassifier(hidden_size=32, training_options=_options(), validation_fraction=0)
+    clf = SequenceClassifier(architecture="recurrent", hidden_size=32, training_options=_options(),
+                             validation_fraction=0)  # fmt: skip
     assert clf.fit(vowels.X_train[::3], vowels.y_train[::3]) is clf
     assert clf.score(vowels.X_test, vowels.y_test) > 0.8  # chance is 1/9
     assert clf.n_features_in_ == 12

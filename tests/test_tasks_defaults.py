@@ -36,12 +36,17 @@ def _data(n=40, steps=(6, 12), features=2, seed=0):
     return X, y
 
 
-def test_no_options_adapts_them_to_the_data_and_given_options_are_kept():
+def test_no_options_adapts_them_to_the_data_and_given_options_are_kept(monkeypatch):
+    # the rule with a smaller step budget, so that the test trains in seconds
+    monkeypatch.setattr("lstmkit.tasks.defaults.TARGET_STEPS", 200)
+    monkeypatch.setattr("lstmkit.tasks.defaults.MIN_EPOCHS", 5)
     X, y = _data()
-    clf = SequenceClassifier(hidden_size=4, random_state=3).fit(X, y)
-    # 36 sequences after the 10% hold-out: batches of 4 -> 8? no: a power of two >= 8
+    clf = SequenceClassifier(architecture="recurrent", hidden_size=16, random_state=3)
+    clf.fit(X, y)
+    # 36 sequences after the 10% hold-out: batches of 8, 40 epochs for ~200 steps
     expected = adapted_training_options(TrainingOptions(seed=3), 36, has_validation=True)
     assert clf.training_options_ == expected
+    assert (expected.batch_size, expected.max_epochs) == (8, 40)
     assert clf.fit_result_.epochs <= expected.max_epochs
     assert clf.score(X, y) >= 0.9
     mine = TrainingOptions(max_epochs=2, seed=1)
@@ -96,6 +101,7 @@ def test_the_defaults_learn_a_slice_of_the_public_suite():
 
     data = load_suite_classification("ItalyPowerDemand")
     clf = SequenceClassifier(random_state=0).fit(data.X_train[:40], data.y_train[:40])
+    # (the full rule: ~1,500 steps at most, early stopping on 4 validation days)
     assert type(clf.network_).__name__ == "LSTMFCNNetwork"
     assert clf.training_options_.validation_patience is not None  # early stopping on
     assert clf.score(data.X_test[:300], data.y_test[:300]) >= 0.85  # chance: 0.5
