@@ -274,3 +274,20 @@ def test_cli_tune_mistakes_are_one_line(tmp_path, monkeypatch, extra, message):
 
 def test_trials_table_of_an_empty_study():
     assert trials_table(optuna.create_study()).columns.tolist() == ["number", "state", "value"]
+
+
+def test_a_missing_optuna_is_named_with_the_extra_that_installs_it(monkeypatch):
+    import importlib.util
+    import sys
+
+    from lstmkit.experiments.study import require_optuna
+
+    real = importlib.util.find_spec
+    monkeypatch.delitem(sys.modules, "optuna", raising=False)  # as if never imported
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "optuna" else real(name, *a)
+    )
+    with pytest.raises(ImportError, match=r"needs optuna.*pip install 'lstmkit\[tune\]'"):
+        require_optuna()
+    monkeypatch.undo()
+    require_optuna()  # installed here: quiet

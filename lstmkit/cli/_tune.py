@@ -116,6 +116,12 @@ def tune(
         resolve_estimator,
     )
     from lstmkit.experiments import tune as run_study
+    from lstmkit.experiments.study import require_optuna
+
+    try:
+        require_optuna()
+    except ImportError as error:
+        fail(str(error), error)
     from lstmkit.io import save_json, to_jsonable
     from lstmkit.training import TrainingOptions
 

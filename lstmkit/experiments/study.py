@@ -364,6 +364,26 @@ def _open_study(storage: Any, study_name: str, estimator: Any, space: SearchSpac
     return study
 
 
+def require_optuna() -> None:
+    """Raise an ImportError that says how to install the experiment manager's
+    dependencies (the ``tune`` extra) when Optuna or its Lightning integration is
+    missing; return quietly otherwise."""
+    import importlib.util
+    import sys
+
+    def installed(name: str) -> bool:
+        if sys.modules.get(name) is not None:  # imported already (its __spec__ may be None)
+            return True
+        return importlib.util.find_spec(name) is not None
+
+    missing = [m for m in ("optuna", "optuna_integration") if not installed(m)]
+    if missing:
+        raise ImportError(
+            f"the experiment manager needs {' and '.join(missing)}, which are not installed; "
+            f"install them with: pip install 'lstmkit[tune]'"
+        )
+
+
 def tune(
     estimator: Any,
     X: Any,
@@ -440,6 +460,7 @@ def tune(
         ...                      "training_options.max_epochs": 5})
         >>> result.best_params, result.best_score  # doctest: +SKIP
     """
+    require_optuna()
     import optuna
 
     from lstmkit.training import TrainingDivergedError, extra_callbacks
