@@ -31,7 +31,16 @@ from lstmkit.cli._paths import check_data_file, check_model_target, check_run_fo
 from lstmkit.nn.architectures import ARCHITECTURES
 from lstmkit.nn.layer_kinds import LAYER_KINDS
 
-__all__ = ["Architecture", "Layer", "Task", "datasets", "train", "validation_summary"]
+__all__ = [
+    "Architecture",
+    "Layer",
+    "Task",
+    "check_data_source",
+    "datasets",
+    "load_training_data",
+    "train",
+    "validation_summary",
+]
 
 
 class Task(StrEnum):
@@ -86,7 +95,7 @@ def datasets() -> None:
         typer.echo(f"{info.name:<18} {info.task:<15} {kind:<9} {info.description}")
 
 
-def _check_data_source(data: str, task: Task) -> None:
+def check_data_source(data: str, task: Task) -> None:
     """``--data``: a built-in dataset that suits ``task``, or an existing data file."""
     if not data.startswith("builtin:"):
         check_data_file(Path(data), "--data", " (or use builtin:NAME; see `lstmkit datasets`)")
@@ -106,7 +115,7 @@ def _check_data_source(data: str, task: Task) -> None:
         )
 
 
-def _load_training_data(data: str, task: Task):
+def load_training_data(data: str, task: Task):
     """(X_train, y_train, X_test, y_test) from ``builtin:NAME`` or a .csv/.npz file."""
     if data.startswith("builtin:"):
         from lstmkit.datasets import load_dataset, train_test_split_series
@@ -203,7 +212,7 @@ def train(
 ) -> None:  # fmt: skip
     """Train a model on your data (or a built-in dataset) and save it."""
     # 1. everything that can be checked without torch: paths, the data source
-    _check_data_source(data, task)
+    check_data_source(data, task)
     check_run_folder(out)
     check_model_target(out / "model")
     # 2. the options, checked by TrainingOptions itself
@@ -233,7 +242,7 @@ def train(
         )  # fmt: skip
     # 3. the work
     with limit_threads(num_threads):
-        X, y, X_test, y_test = _load_training_data(data, task)
+        X, y, X_test, y_test = load_training_data(data, task)
         with option_errors(_FLAGS):  # a parameter the estimator checks when it fits
             estimator.fit(X) if task is Task.forecast else estimator.fit(X, y)
         fit = estimator.fit_result_

@@ -22,7 +22,7 @@ import typer
 
 from lstmkit.cli._base import app, fail, option_errors, positive
 from lstmkit.cli._paths import check_model_target, check_run_folder
-from lstmkit.cli._train import Task, _check_data_source, _load_training_data
+from lstmkit.cli._train import Task, check_data_source, load_training_data
 
 __all__ = ["tune"]
 
@@ -102,7 +102,7 @@ def tune(
     if trials is None and minutes is None:
         fail("give a budget: --trials N and/or --minutes M")
     data = _data_source(data)
-    _check_data_source(data, task)
+    check_data_source(data, task)
     _check_space_file(space)
     _check_storage(storage)
     check_run_folder(out)
@@ -139,7 +139,7 @@ def tune(
         search_space = default_space(base) if space is None else load_space(space, base)
     # 3. the work: the search on the training part, then the test part if there is one
     with limit_threads(num_threads or 1):
-        X, y, X_test, y_test = _load_training_data(data, task)
+        X, y, X_test, y_test = load_training_data(data, task)
         with option_errors(_FLAGS):
             result = run_study(
                 base, X, None if forecast else y, space=search_space, n_trials=trials,
