@@ -331,6 +331,20 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def run_settings(
+    seeds: Sequence[int], quick: bool, sets: Sequence[str], configs: Mapping[str, Any],
+    quick_limits: Mapping[str, Any],
+) -> dict[str, Any]:  # fmt: skip
+    """The ``settings`` block a part's results record (classification and regression)."""
+    return {
+        "seeds": list(seeds),
+        "quick": bool(quick),
+        "sets": list(sets),
+        "configs": jsonable(configs),
+        "quick_limits": dict(quick_limits) if quick else None,
+    }
+
+
 def _accuracy(predicted: Any, truth: Any) -> float:
     return float(np.mean(np.asarray(predicted).astype(str) == np.asarray(truth).astype(str)))
 
@@ -449,13 +463,7 @@ def run(
     sets = check_sets(sets, CLASSIFICATION_SETS, QUICK["sets"] if quick else CLASSIFICATION_SETS)
     max_epochs = QUICK["max_epochs"] if quick else None
     results: dict[str, Any] = {
-        "settings": {
-            "seeds": list(seeds),
-            "quick": bool(quick),
-            "sets": list(sets),
-            "configs": jsonable(configs),
-            "quick_limits": QUICK if quick else None,
-        },
+        "settings": run_settings(seeds, quick, sets, configs, QUICK),
         "sets": {},
         "published_sources": {k: v["source"] for k, v in PUBLISHED.items()},
     }

@@ -29,8 +29,8 @@ from suite_classification import (
     error_text,
     fit_lstmkit,
     fmt,
-    jsonable,
     median,
+    run_settings,
     subsample,
 )
 
@@ -139,13 +139,7 @@ def run(
     sets = check_sets(sets, REGRESSION_SETS, QUICK["sets"] if quick else REGRESSION_SETS)
     max_epochs = QUICK["max_epochs"] if quick else None
     results: dict[str, Any] = {
-        "settings": {
-            "seeds": list(seeds),
-            "quick": bool(quick),
-            "sets": list(sets),
-            "configs": jsonable(configs),
-            "quick_limits": QUICK if quick else None,
-        },
+        "settings": run_settings(seeds, quick, sets, configs, QUICK),
         "sets": {},
     }
     for name in sets:

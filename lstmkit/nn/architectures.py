@@ -16,7 +16,7 @@ from typing import Any
 
 from lstmkit._checks import check_choice, describe
 
-__all__ = ["ARCHITECTURES", "build_network"]
+__all__ = ["ARCHITECTURES", "build_network", "check_architecture"]
 
 # name -> "module:Class"
 _NETWORKS = {
@@ -56,15 +56,33 @@ def build_network(
         >>> build_network("lstm-fcn", 3, 2, hidden_size=8).streamable
         False
     """
-    check_choice("architecture", architecture, ARCHITECTURES)
+    check_architecture(architecture, fcn_options)
     module, _, name = _NETWORKS[architecture].partition(":")
     network_class = getattr(importlib.import_module(module), name)
     if architecture == "lstm-fcn":
         return network_class(input_size, output_size, fcn_options=fcn_options, **options)
-    if fcn_options is not None:
+    return network_class(input_size, output_size, **options)
+
+
+def check_architecture(architecture: str, fcn_options: dict[str, Any] | None) -> None:
+    """Refuse an unknown ``architecture``, or ``fcn_options`` given to a network without
+    a convolutional branch (the estimators check this before any training).
+
+    Args:
+        architecture: the name to check.
+        fcn_options: the convolutional branch's options, or None.
+
+    Returns:
+        None; a ValueError names the argument and what was received.
+
+    Example:
+        >>> from lstmkit.nn.architectures import check_architecture
+        >>> check_architecture("lstm-fcn", {"filters": (8, 16, 8)})
+    """
+    check_choice("architecture", architecture, ARCHITECTURES)
+    if fcn_options is not None and architecture != "lstm-fcn":
         raise ValueError(
             f"fcn_options configures the convolutional branch of architecture='lstm-fcn'; "
             f"with architecture={architecture!r} it must be None; received "
             f"{describe(fcn_options)}"
         )
-    return network_class(input_size, output_size, **options)

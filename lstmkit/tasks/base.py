@@ -30,7 +30,7 @@ from lstmkit.data import (
 )
 from lstmkit.data.augmentation import AugmentedDataset, SequenceAugmenter
 from lstmkit.data.resampling import average_pool, pooling_factor
-from lstmkit.nn.architectures import ARCHITECTURES, build_network
+from lstmkit.nn.architectures import build_network, check_architecture
 from lstmkit.nn.layer_kinds import LAYER_KINDS
 from lstmkit.tasks.defaults import adapted_training_options
 from lstmkit.tasks.persistence import (
@@ -104,7 +104,7 @@ class SequenceEstimator(PersistentEstimator):
     # ------------------------------------------------------------------ checks
     def _check_params(self) -> TrainingOptions:
         """Check the parameters every sequence estimator takes."""
-        check_choice("architecture", self.architecture, ARCHITECTURES)
+        check_architecture(self.architecture, self.fcn_options)
         check_choice("layer", self.layer, LAYER_KINDS)
         check_int("hidden_size", self.hidden_size, 1)
         check_int("num_layers", self.num_layers, 1)
@@ -112,12 +112,6 @@ class SequenceEstimator(PersistentEstimator):
         if self.layer_options is not None and not isinstance(self.layer_options, dict):
             raise TypeError(
                 f"layer_options must be a dict or None; received {describe(self.layer_options)}"
-            )
-        if self.fcn_options is not None and self.architecture != "lstm-fcn":
-            raise ValueError(
-                f"fcn_options configures the convolutional branch of "
-                f"architecture='lstm-fcn'; with architecture={self.architecture!r} it must "
-                f"be None; received {describe(self.fcn_options)}"
             )
         SequenceAugmenter.from_options(self.augmentation)
         if self.normalization is not None:
