@@ -73,6 +73,21 @@ def test_train_predict_evaluate_round_trip(tmp_path):
     assert len(predictions) == 40 and set(predictions["prediction"]) <= {"up", "down"}
 
 
+def test_train_chooses_the_options_not_given_from_the_data(tmp_path):
+    train_csv, out = tmp_path / "train.csv", tmp_path / "run"
+    write_csv(train_csv, 40, 0)
+    result = runner.invoke(app, [
+        "train", "--task", "classify", "--data", str(train_csv), "--out", str(out),
+        "--architecture", "recurrent", "--hidden-size", "4", "--max-epochs", "2",
+        "--no-progress",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    used = json.loads((out / "metrics.json").read_text())["training_options"]
+    # 36 training sequences: the rule's batches of 8 and early stopping; the flag's epochs
+    assert (used["max_epochs"], used["batch_size"], used["lr_schedule"]) == (2, 8, "plateau")
+    assert used["validation_patience"] and used["adapt_to_data"] is False
+
+
 @pytest.mark.parametrize(
     "args,pattern",
     [

@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lstmkit.tasks import SequenceClassifier, SequenceTagger, load
-from lstmkit.tasks.defaults import MAX_EPOCHS, MIN_EPOCHS, adapted_training_options
+from lstmkit.tasks import Forecaster, SequenceClassifier, SequenceTagger, load
+from lstmkit.tasks.defaults import MAX_EPOCHS, MIN_EPOCHS, adapted_training_options, fill_unset
+from lstmkit.tasks.forecaster import default_forecast_options
 from lstmkit.training import TrainingOptions
 
 
@@ -52,6 +53,41 @@ def test_no_options_adapts_them_to_the_data_and_given_options_are_kept(monkeypat
     mine = TrainingOptions(max_epochs=2, seed=1)
     clf = SequenceClassifier(hidden_size=4, training_options=mine).fit(X, y)
     assert clf.training_options_ == mine and clf.fit_result_.epochs == 2
+
+
+def test_adapt_to_data_fills_only_the_fields_left_at_their_defaults():
+    mine = TrainingOptions(max_epochs=3, progress_bar=False, num_threads=1, adapt_to_data=True)
+    filled = fill_unset(mine, max_epochs=50, batch_size=8, validation_patience=5)
+    assert (filled.max_epochs, filled.batch_size, filled.validation_patience) == (3, 8, 5)
+    assert filled.num_threads == 1 and not filled.adapt_to_data
+    with pytest.raises(ValueError, match=r"unknown TrainingOptions field\(s\) \['epochs'\]"):
+        fill_unset(mine, epochs=3)
+    with pytest.raises(TypeError, match="adapt_to_data"):
+        TrainingOptions(adapt_to_data="yes")
+    # in a fit: the rule's batch size and early stopping, the user's epochs and threads
+    X, y = _data()
+    clf = SequenceClassifier(architecture="recurrent", hidden_size=4, training_options=mine)
+    clf.fit(X, y)
+    rule = adapted_training_options(TrainingOptions(), 36, has_validation=True)
+    used = clf.training_options_
+    assert (used.max_epochs, used.num_threads, clf.fit_result_.epochs) == (3, 1, 3)
+    assert (used.batch_size, used.validation_patience) == (
+        rule.batch_size,
+        rule.validation_patience,
+    )
+    assert used.lr_schedule == "plateau" and not used.adapt_to_data
+    assert clf.training_options is mine  # the parameter is stored as given
+
+
+def test_the_forecaster_rule_fills_the_fields_left_unset():
+    series = [np.sin(np.arange(40) / 3.0) + k for k in range(3)]
+    mine = TrainingOptions(max_epochs=2, adapt_to_data=True)
+    model = Forecaster(hidden_size=4, training_options=mine).fit(series)
+    rule = default_forecast_options(3, 40)
+    used = model.training_options_
+    assert used.max_epochs == 2 and model.fit_result_.epochs == 2
+    assert (used.learning_rate, used.lr_schedule, used.gradient_threshold) == (
+        rule.learning_rate, rule.lr_schedule, rule.gradient_threshold)  # fmt: skip
 
 
 def test_random_state_seeds_everything_and_overrides_the_options_seed():

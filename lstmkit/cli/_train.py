@@ -192,10 +192,12 @@ def train(
     num_layers: int = typer.Option(1, min=1, help="Stacked recurrent layers."),
     dropout: float = typer.Option(0.0, min=0.0, max=0.99, callback=finite,
                                   help="Dropout between layers."),
-    max_epochs: int = typer.Option(30, min=1, help="Passes over the training data."),
-    batch_size: int = typer.Option(32, min=1, help="Sequences per mini-batch."),
-    learning_rate: float = typer.Option(1e-3, callback=positive,
-                                        help="Initial learning rate (Adam), > 0."),
+    max_epochs: int = typer.Option(None, min=1, help="Passes over the training data; "
+                                   "default: chosen from the data (README, Defaults)."),
+    batch_size: int = typer.Option(None, min=1, help="Sequences per mini-batch; default: "
+                                   "chosen from the data."),
+    learning_rate: float = typer.Option(None, callback=positive, help="Initial learning "
+                                        "rate (Adam), > 0; default 1e-3 (3e-3 to forecast)."),
     gradient_threshold: float = typer.Option(
         None, callback=positive, help="Clip gradients at this global L2 norm (> 0); default: none."
     ),
@@ -228,10 +230,17 @@ def train(
         Task.forecast: Forecaster,
     }[task]
     with option_errors(_FLAGS):
+        given = {
+            "max_epochs": max_epochs,
+            "batch_size": batch_size,
+            "learning_rate": learning_rate,
+            "gradient_threshold": gradient_threshold,
+        }
+        # what is not given the estimator chooses from the data (adapt_to_data)
         options = TrainingOptions(
-            max_epochs=max_epochs, batch_size=batch_size, learning_rate=learning_rate,
-            gradient_threshold=gradient_threshold, seed=seed, progress_bar=progress,
-            log_dir=str(out), num_threads=num_threads,
+            **{k: v for k, v in given.items() if v is not None}, seed=seed,
+            progress_bar=progress, log_dir=str(out), num_threads=num_threads,
+            adapt_to_data=True,
         )  # fmt: skip
         network = {} if architecture is None else {"architecture": architecture.value}
         estimator = estimator_class(
@@ -251,6 +260,8 @@ def train(
             "data": data,
             "train_seconds": fit.seconds,
             "epochs": fit.epochs,
+            # what the fit used: the flags given, the rest chosen from the data
+            "training_options": estimator.training_options_.to_dict(),
             "validation": validation_summary(estimator),
         }
         if X_test is not None:

@@ -84,9 +84,10 @@ def tune(
                                 "run again) or Optuna URL; default: in memory."),
     study_name: str = typer.Option(None, help="The study's name in --storage."),
     seed: int = typer.Option(0, min=0, help="Seeds the sampler, the folds and the training."),
-    max_epochs: int = typer.Option(30, min=1, help="Epochs per fit, unless the space sets it."),
-    batch_size: int = typer.Option(32, min=1, help="Sequences per mini-batch, unless the "
-                                   "space sets it."),
+    max_epochs: int = typer.Option(None, min=1, help="Epochs per fit, unless the space "
+                                   "sets it; default: chosen from the data."),
+    batch_size: int = typer.Option(None, min=1, help="Sequences per mini-batch, unless the "
+                                   "space sets it; default: chosen from the data."),
     validation_fraction: float = typer.Option(
         None, min=0.0, max=0.9, help="Share of each fold's training part held out to "
         "validate and prune on (default 0.1; 0 for forecasting)."),
@@ -131,8 +132,13 @@ def tune(
     if validation_fraction is None:
         validation_fraction = 0.0 if forecast else 0.1
     with option_errors(_FLAGS):
-        options = TrainingOptions(max_epochs=max_epochs, batch_size=batch_size, seed=seed,
-                                  num_threads=num_threads)  # fmt: skip
+        given = {"max_epochs": max_epochs, "batch_size": batch_size}
+        options = TrainingOptions(
+            **{k: v for k, v in given.items() if v is not None},
+            seed=seed,
+            num_threads=num_threads,
+            adapt_to_data=True,
+        )
         base = resolve_estimator(estimator_name).set_params(
             training_options=options, validation_fraction=validation_fraction
         )

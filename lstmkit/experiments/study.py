@@ -177,8 +177,8 @@ def configured_estimator(
 
     params, overrides = split_params(config)
     options = base.training_options
-    if options is None:
-        options = TrainingOptions()
+    if options is None:  # the estimator's adapted defaults, with the trial's fields kept
+        options = TrainingOptions(adapt_to_data=True)
     elif isinstance(options, dict):
         options = TrainingOptions.from_dict(options)
     values = {**options.to_dict(), "seed": seed, "progress_bar": False, "log_dir": None}

@@ -92,10 +92,11 @@ class SequenceEstimator(PersistentEstimator):
 
     def _adapt_options(self, n_train: int, has_validation: bool) -> TrainingOptions:
         """The options the fit trains with: the user's own exactly as given; with
-        ``training_options=None``, the defaults adapted to the data
+        ``training_options=None`` (or options that say ``adapt_to_data``), the fields
+        left at their defaults adapted to the data
         (:func:`~lstmkit.tasks.defaults.adapted_training_options`). Sets
         ``training_options_``."""
-        if self.training_options is None:
+        if self.training_options is None or self.training_options_.adapt_to_data:
             self.training_options_ = adapted_training_options(
                 self.training_options_, n_train, has_validation=has_validation
             )

@@ -16,17 +16,27 @@ same for every estimator; the evidence for its numbers is in the README, "Defaul
   after half that patience without improvement);
 * without validation data: a cosine schedule over the run (nothing to stop on).
 
-A user's own ``TrainingOptions`` are always used exactly as given.
+A user's own ``TrainingOptions`` are used exactly as given, unless they say
+``adapt_to_data=True``: then the rule fills the fields they left at their defaults
+(:func:`fill_unset`) and keeps the rest (device, progress bar, a learning rate of their
+own...).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import fields, replace
+from typing import Any
 
 from lstmkit.training import TrainingOptions
 
-__all__ = ["MAX_EPOCHS", "MIN_EPOCHS", "TARGET_STEPS", "adapted_training_options"]
+__all__ = [
+    "MAX_EPOCHS",
+    "MIN_EPOCHS",
+    "TARGET_STEPS",
+    "adapted_training_options",
+    "fill_unset",
+]
 
 #: optimisation steps the adapted options aim for
 TARGET_STEPS = 1500
@@ -63,9 +73,9 @@ def adapted_training_options(
     steps_per_epoch = math.ceil(n_train / batch)
     epochs = min(MAX_EPOCHS, max(MIN_EPOCHS, math.ceil(TARGET_STEPS / steps_per_epoch)))
     if not has_validation:
-        return replace(options, batch_size=batch, max_epochs=epochs, lr_schedule="cosine")
+        return fill_unset(options, batch_size=batch, max_epochs=epochs, lr_schedule="cosine")
     patience = max(10, epochs // 10)
-    return replace(
+    return fill_unset(
         options,
         batch_size=batch,
         max_epochs=epochs,
@@ -75,3 +85,30 @@ def adapted_training_options(
         lr_drop_factor=0.5,
         lr_patience=max(1, patience // 2),
     )
+
+
+def fill_unset(options: TrainingOptions, **chosen: Any) -> TrainingOptions:
+    """``options`` with the ``chosen`` values in the fields it leaves at their defaults
+    (a field set to anything else is the user's and is kept), and ``adapt_to_data``
+    cleared: the result is what the fit really uses.
+
+    Args:
+        options: the user's options (or the defaults).
+        **chosen: field -> the value a data rule chose.
+
+    Returns:
+        A new :class:`~lstmkit.training.TrainingOptions`.
+
+    Example:
+        >>> from lstmkit.training import TrainingOptions
+        >>> mine = TrainingOptions(max_epochs=80, adapt_to_data=True)
+        >>> done = fill_unset(mine, max_epochs=200, batch_size=8)
+        >>> done.max_epochs, done.batch_size, done.adapt_to_data
+        (80, 8, False)
+    """
+    defaults = {f.name: f.default for f in fields(TrainingOptions)}
+    unknown = sorted(set(chosen) - set(defaults))
+    if unknown:
+        raise ValueError(f"unknown TrainingOptions field(s) {unknown}")
+    unset = {k: v for k, v in chosen.items() if getattr(options, k) == defaults[k]}
+    return replace(options, **unset, adapt_to_data=False)

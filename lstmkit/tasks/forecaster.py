@@ -30,6 +30,7 @@ from lstmkit.baselines.forecasting import dominant_period, is_seasonal
 from lstmkit.data import Normalizer, as_series, validation_split
 from lstmkit.data.forecast_targets import ahead_windows, seasonal_naive_index
 from lstmkit.tasks.base import SequenceEstimator
+from lstmkit.tasks.defaults import fill_unset
 from lstmkit.tasks.persistence import (
     refuse_plateau_without_validation,
     refuse_sample_weight,
@@ -86,6 +87,17 @@ DEFAULT_CHUNK = 256
 #: At most this many sequential steps per training run (epochs x batches x sequence
 #: length), bounding the time of long series (a recurrent layer runs step by step).
 DEFAULT_SEQUENTIAL_STEPS = 40_000
+
+
+#: the TrainingOptions fields :func:`default_forecast_options` chooses
+_RULE_FIELDS = (
+    "max_epochs",
+    "learning_rate",
+    "lr_schedule",
+    "gradient_threshold",
+    "batch_size",
+    "sequence_length",
+)
 
 
 def default_forecast_options(num_sequences: int, longest: int, *, seed: int = 0) -> TrainingOptions:
@@ -211,9 +223,10 @@ class Forecaster(RegressorMixin, SequenceEstimator):
 
     With ``training_options=None`` the options follow :func:`default_forecast_options`
     (epochs from the number of training sequences, lr 3e-3 with a cosine schedule,
-    clipping); the defaults of this class were chosen on the validation origins of
-    ``benchmarks/suite_forecasting.py`` (M1 yearly and the monthly series; see
-    there and the README for the evidence).
+    clipping); options of your own with ``adapt_to_data=True`` take that rule for the
+    fields they leave at their defaults. The defaults of this class were chosen on the
+    validation origins of ``benchmarks/suite_forecasting.py`` (M1 yearly and the
+    monthly series; see there and the README for the evidence).
 
     Args:
         layer: ``"lstm"`` or ``"gru"`` (bidirectional layers need the future, so they
@@ -418,9 +431,10 @@ class Forecaster(RegressorMixin, SequenceEstimator):
             train_series, val_series = [s[: len(s) - n_val]], [s[len(s) - n_val :]]
         else:
             train_series = all_series
-        if self.training_options is None:  # the data-dependent defaults
+        if self.training_options is None or options.adapt_to_data:  # the data's rule
             longest = max(len(s) for s in train_series)
-            options = default_forecast_options(len(train_series), longest, seed=options.seed)
+            rule = default_forecast_options(len(train_series), longest, seed=options.seed)
+            options = fill_unset(options, **{k: getattr(rule, k) for k in _RULE_FIELDS})
             self.training_options_ = options
         refuse_plateau_without_validation(
             options,

@@ -60,6 +60,12 @@ class TrainingOptions:
         num_threads: CPU threads torch may use while training (restored afterwards);
             None keeps torch's setting. On a shared machine 1 can be much faster:
             idle-spinning OpenMP threads slow small recurrent ops when a core is busy.
+        adapt_to_data: let an estimator choose the length and pace of training from
+            its data (batch size, epochs, early stopping, schedule; the Forecaster also
+            the learning rate and clipping), as it does with ``training_options=None``,
+            while the other fields (device, progress bar, threads, ...) stay as given.
+            Only fields left at their default values are chosen; a field set to a value
+            other than its default is kept. The training engine itself ignores it.
 
     Returns:
         A dataclass; ``to_dict()`` gives JSON-safe values for a model's config.
@@ -100,6 +106,7 @@ class TrainingOptions:
     checkpoint_every_steps: int | None = None
     checkpoint_every_minutes: float | None = None
     verbose: bool = False
+    adapt_to_data: bool = False
 
     def __post_init__(self) -> None:
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
@@ -136,6 +143,7 @@ class TrainingOptions:
             check_positive("checkpoint_every_minutes", self.checkpoint_every_minutes)
         check_bool("progress_bar", self.progress_bar)
         check_bool("verbose", self.verbose)
+        check_bool("adapt_to_data", self.adapt_to_data)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
