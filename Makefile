@@ -25,7 +25,7 @@ $(VENV)/.installed: $(VENV)/.torch pyproject.toml
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.torch pyproject.toml
-	$(BIN)/pip install --quiet -e ".[dev,tune]"
+	$(BIN)/pip install --quiet -e ".[dev,tune,speech]"
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed

@@ -27,6 +27,7 @@ PACKAGES = [
     "lstmkit.datasets.long_memory",
     "lstmkit.baselines.radar",
     "lstmkit.signal",
+    "lstmkit.audio",
     "lstmkit.datasets.ecg",
     "lstmkit.baselines.ecg_rhythm",
     "lstmkit.text",
@@ -82,6 +83,7 @@ def _tiny_fits():
 
     from lstmkit.tasks import (
         Forecaster,
+        KeywordSpotter,
         SequenceClassifier,
         SequenceRegressor,
         SequenceTagger,
@@ -96,12 +98,15 @@ def _tiny_fits():
     options = TrainingOptions(max_epochs=1, batch_size=4, num_threads=1)
     small = {"hidden_size": 4, "training_options": options}
     text = "the king loves the sea .\n" * 20
+    clips = [0.1 * rng.normal(size=3200).astype(np.float32) for _ in range(6)]
+    spans = [[(0.05, 0.12)], []] * 3
     return {
         SequenceClassifier: lambda: SequenceClassifier(**small).fit(X, labels),
         SequenceTagger: lambda: SequenceTagger(**small).fit(X, steps),
         SequenceRegressor: lambda: SequenceRegressor(**small).fit(X, np.arange(12.0)),
         Forecaster: lambda: Forecaster(**small).fit(np.sin(np.arange(30) / 3)),
         TextGenerator: lambda: TextGenerator(embedding_size=4, **small).fit(text),
+        KeywordSpotter: lambda: KeywordSpotter(**small).fit(clips, spans),
     }
 
 

@@ -5,6 +5,7 @@
 * :class:`SequenceRegressor`: values per sequence or per step.
 * :class:`Forecaster`: one-step-ahead, closed-loop and streaming forecasts.
 * :class:`TextGenerator`: an LSTM language model; perplexity and streamed generation.
+* :class:`KeywordSpotter`: a keyword in audio, per frame, offline or streaming.
 * :func:`load`: load any of them from a folder written by its ``save``.
 * :func:`cross_validate_configurations`, :func:`holdout_configurations`: choose a
   configuration on training data only (a table of validation scores).
@@ -18,6 +19,7 @@ one labelled fit (:mod:`lstmkit.tasks.labelled`).
 
 from lstmkit.tasks.classifier import SequenceClassifier
 from lstmkit.tasks.forecaster import Forecaster
+from lstmkit.tasks.keyword_spotter import KeywordSpotter
 from lstmkit.tasks.persistence import load
 from lstmkit.tasks.regressor import SequenceRegressor
 from lstmkit.tasks.selection import cross_validate_configurations, holdout_configurations
@@ -26,6 +28,7 @@ from lstmkit.tasks.text_generator import TextGenerator
 
 __all__ = [
     "Forecaster",
+    "KeywordSpotter",
     "SequenceClassifier",
     "SequenceRegressor",
     "SequenceTagger",

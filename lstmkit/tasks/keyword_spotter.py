@@ -1,0 +1,379 @@
+"""KeywordSpotter: wake on a chosen word -- a frame tagger over MFCC features of audio.
+
+MATLAB's "Keyword Spotting in Noise Using MFCC and LSTM Networks" labels every feature
+frame of an utterance keyword / not keyword (a mask) with a BiLSTM, from 13 MFCCs plus
+their deltas and delta-deltas (16 kHz, a periodic Hann window of 512 samples, hop 128),
+z-normalised with statistics stored with the model. This estimator is that tagger
+(:class:`~lstmkit.tasks.SequenceTagger` over :func:`lstmkit.audio.mfcc` frames), plus
+what a wake-word engine needs on top:
+
+* audio in any form -- arrays at any sample rate, WAV/FLAC/OGG files;
+* detections, not masks: the keyword posterior per frame is smoothed, thresholded and
+  followed by a refractory period (:mod:`lstmkit.audio.detection`), giving
+  ``(start_s, end_s, score)``;
+* streaming: with a unidirectional layer (the default, ``layer="lstm"``), :meth:`stream`
+  takes audio in blocks as it arrives, carries the LSTM state across blocks and never
+  re-reads past audio; it gives the same detections as :meth:`detect` on the whole
+  recording (a BiLSTM, MATLAB's choice, needs the whole utterance and is offline only).
+
+Labels for ``fit`` are, per clip, the keyword's time spans in seconds (exact masks, as
+synthesised data gives them), or a bool: True marks the clip's voiced frames (energy
+within 30 dB of its loudest frame) as keyword, False marks every frame as not keyword.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+
+from lstmkit._checks import check_float, check_positive, describe
+from lstmkit.audio import (
+    Detection,
+    DetectorConfig,
+    MFCCConfig,
+    PosteriorDetector,
+    StreamingMFCC,
+    frame_labels,
+    load_audio,
+    mfcc,
+    resample,
+)
+from lstmkit.tasks.persistence import register
+from lstmkit.tasks.tagger import SequenceTagger
+
+__all__ = ["KeywordSpotter"]
+
+#: frames within this many dB of a clip's loudest frame count as voiced (bool labels)
+VOICED_DB = 30.0
+
+
+@register
+@dataclass(eq=False, repr=False, kw_only=True)
+class KeywordSpotter(SequenceTagger):
+    """Detect a keyword in audio, offline or streaming.
+
+    Args:
+        keyword: the keyword's text (for the record and the CLI; the model learns it
+            from the examples).
+        features: :class:`~lstmkit.audio.MFCCConfig` fields as a dict (None: MATLAB's
+            16 kHz, window 512, hop 128, 13 MFCCs + deltas + delta-deltas = 39).
+        layer: ``"lstm"`` (causal: streams) or ``"bilstm"`` (MATLAB's; offline only),
+            or another registered kind.
+        hidden_size, num_layers, dropout, layer_options, normalization, class_weight,
+            training_options, validation_fraction, random_state, run_dir: as for
+            :class:`~lstmkit.tasks.SequenceTagger`.
+        threshold: fire when the smoothed keyword posterior reaches this.
+        smoothing: seconds of the causal moving average over the posterior.
+        min_duration: a detection must stay above the threshold this many seconds.
+        refractory: seconds after a detection during which no new one may start.
+
+    Returns:
+        An unfitted estimator; ``fit`` sets the attributes below.
+
+    Attributes:
+        classes_: ``[False, True]`` (not keyword, keyword).
+        label_encoding_, normalizer_, network_, n_features_in_, pooling_factor_,
+            training_options_, fit_result_, history_: as for
+            :class:`~lstmkit.tasks.SequenceTagger` (over feature frames).
+
+    Example:
+        >>> import numpy as np
+        >>> from lstmkit.tasks import KeywordSpotter
+        >>> rng = np.random.default_rng(0)
+        >>> t = np.arange(16000) / 16000
+        >>> clips = [0.01 * rng.normal(size=16000) + (k % 2) * np.sin(2 * np.pi * 700 * t)
+        ...          * (t > 0.4) * (t < 0.7) for k in range(20)]
+        >>> spans = [[(0.4, 0.7)] if k % 2 else [] for k in range(20)]
+        >>> kws = KeywordSpotter(hidden_size=8).fit(clips, spans)  # doctest: +SKIP
+        >>> kws.detect(clips[1])  # doctest: +SKIP
+        [Detection(start=0.41, end=0.69, score=0.97, decided_at=0.76)]
+    """
+
+    keyword: str | None = None
+    features: dict[str, Any] | None = None
+    layer: str = "lstm"
+    class_weight: str | None = "balanced"
+    threshold: float = 0.5
+    smoothing: float = 0.04
+    min_duration: float = 0.024
+    refractory: float = 1.0
+
+    _fit_call: ClassVar[str] = "fit(clips, labels)"
+
+    # ------------------------------------------------------------ configuration
+    def feature_config(self) -> MFCCConfig:
+        """The feature front-end these parameters describe."""
+        if self.features is not None and not isinstance(self.features, dict):
+            raise TypeError(
+                f"features must be a dict of MFCCConfig fields or None; "
+                f"received {describe(self.features)}"
+            )
+        return MFCCConfig.from_dict(self.features or {})
+
+    def detector_config(self) -> DetectorConfig:
+        """How posteriors become detections, from ``threshold``, ``smoothing``,
+        ``min_duration`` and ``refractory`` (read at every call: change them with
+        ``set_params`` after fitting to trade false alarms for misses)."""
+        check_float("smoothing", self.smoothing, 0.0)
+        check_float("min_duration", self.min_duration, 0.0)
+        check_float("refractory", self.refractory, 0.0)
+        cfg = self.feature_config()
+        hop = cfg.hop_length / cfg.sample_rate
+        return DetectorConfig(
+            frame_seconds=hop,
+            first_frame_seconds=cfg.n_fft / 2 / cfg.sample_rate,
+            threshold=self.threshold,
+            smoothing_frames=max(1, round(self.smoothing / hop)),
+            min_frames=max(1, round(self.min_duration / hop)),
+            refractory_seconds=self.refractory,
+            latency_seconds=StreamingMFCC(cfg).latency_seconds,
+        )
+
+    def _check_params(self):
+        self.feature_config()
+        self.detector_config()
+        return super()._check_params()
+
+    # --------------------------------------------------------------------- data
+    def _audio(self, clip: Any, sample_rate: int | None, name: str) -> np.ndarray:
+        cfg = self.feature_config()
+        if isinstance(clip, str | os.PathLike):
+            source_rate = None  # a file says its own rate
+        else:
+            source_rate = cfg.sample_rate if sample_rate is None else sample_rate
+        return load_audio(
+            clip,
+            sample_rate=cfg.sample_rate,
+            source_rate=source_rate,
+            min_seconds=cfg.n_fft / cfg.sample_rate,
+            name=name,
+        )
+
+    def _clips(self, clips: Any, sample_rate: int | None, name: str) -> list[np.ndarray]:
+        if isinstance(clips, np.ndarray) and clips.ndim == 1:
+            raise ValueError(
+                f"{name} must be a list of clips (arrays or file paths); received one 1-D "
+                f"array -- wrap it in a list"
+            )
+        if isinstance(clips, str) or not isinstance(clips, Iterable):
+            raise TypeError(
+                f"{name} must be a list of clips (arrays or file paths); received {describe(clips)}"
+            )
+        audio = [self._audio(c, sample_rate, f"{name}[{i}]") for i, c in enumerate(clips)]
+        if not audio:
+            raise ValueError(f"{name} is empty; expected at least one clip")
+        return audio
+
+    def _masks(self, audio: list[np.ndarray], labels: Any, name: str) -> list[np.ndarray]:
+        cfg = self.feature_config()
+        if labels is None or isinstance(labels, str) or len(labels) != len(audio):
+            raise ValueError(
+                f"{name} must give one label per clip ({len(audio)}): a list of "
+                f"(start_s, end_s) spans or a bool; received {describe(labels)}"
+            )
+        masks = []
+        for i, (clip, label) in enumerate(zip(audio, labels, strict=True)):
+            if isinstance(label, bool | np.bool_) or (
+                isinstance(label, int | np.integer) and label in (0, 1)
+            ):
+                masks.append(_voiced_frames(clip, cfg) if label else _no_frames(clip, cfg))
+                continue
+            spans = _spans(label, len(clip) / cfg.sample_rate, f"{name}[{i}]")
+            samples = [(round(a * cfg.sample_rate), round(b * cfg.sample_rate)) for a, b in spans]
+            masks.append(frame_labels(samples, len(clip), cfg))
+        return masks
+
+    # ---------------------------------------------------------------------- fit
+    def fit(  # type: ignore[override]
+        self,
+        clips: Any,
+        labels: Any,
+        *,
+        sample_rate: int | None = None,
+        validation_data: tuple[Any, Any] | None = None,
+        resume_from: str | None = None,
+    ) -> KeywordSpotter:
+        """Learn the keyword from clips and where it is spoken in them.
+
+        Args:
+            clips: audio clips: 1-D arrays (at ``sample_rate``) or file paths.
+            labels: per clip, a list of ``(start_s, end_s)`` keyword spans (``[]``: no
+                keyword), or a bool (True: the clip's voiced part is the keyword).
+            sample_rate: the rate of array clips (default: the features' 16 kHz).
+            validation_data: ``(clips, labels)`` to validate on; None holds out
+                ``validation_fraction`` of the clips.
+            resume_from: a checkpoint of an earlier fit (as for every estimator).
+
+        Returns:
+            self.
+        """
+        self._check_params()
+        cfg = self.feature_config()
+        audio = self._clips(clips, sample_rate, "clips")
+        masks = self._masks(audio, labels, "labels")
+        X = [mfcc(a, cfg) for a in audio]
+        val = None
+        if validation_data is not None:
+            val_audio = self._clips(validation_data[0], sample_rate, "validation_data[0]")
+            val_masks = self._masks(val_audio, validation_data[1], "validation_data[1]")
+            val = ([mfcc(a, cfg) for a in val_audio], val_masks)
+        return super().fit(X, masks, validation_data=val, resume_from=resume_from)
+
+    # ---------------------------------------------------------------- inference
+    def frame_posteriors(self, audio: Any, *, sample_rate: int | None = None) -> np.ndarray:
+        """The keyword probability of every feature frame of one clip (offline).
+
+        Args:
+            audio: a 1-D array (at ``sample_rate``) or a file path.
+            sample_rate: the array's rate (default: the features' rate).
+
+        Returns:
+            ``(frames,)`` probabilities.
+        """
+        self._check_fitted()
+        clip = self._audio(audio, sample_rate, "audio")
+        return self._posteriors(mfcc(clip, self.feature_config()))
+
+    def _posteriors(self, features: np.ndarray) -> np.ndarray:
+        proba = self.predict_proba_features([features])[0]
+        return proba[:, list(self.classes_).index(True)]
+
+    def predict_proba_features(self, X: Any) -> list[np.ndarray]:
+        """:meth:`SequenceTagger.predict_proba` on feature frames (``(T_i, 39)`` arrays)."""
+        return super().predict_proba(X)
+
+    def detect(self, audio: Any, *, sample_rate: int | None = None) -> list[Detection]:
+        """Where the keyword is spoken in one recording.
+
+        Args:
+            audio: a 1-D array (at ``sample_rate``) or a file path.
+            sample_rate: the array's rate (default: the features' rate).
+
+        Returns:
+            :class:`~lstmkit.audio.detection.Detection` s (unpack as
+            ``(start_s, end_s, score)``), in time order.
+        """
+        detector = PosteriorDetector(self.detector_config())
+        posteriors = self.frame_posteriors(audio, sample_rate=sample_rate)
+        return detector.push(posteriors) + detector.flush()
+
+    def stream(
+        self, chunks: Iterable[Any], *, sample_rate: int | None = None
+    ) -> Iterator[Detection]:
+        """Detect as audio arrives: feed blocks of samples, get detections when decided.
+
+        The features, the LSTM state and the smoothing carry across blocks, so the
+        result equals :meth:`detect` on the whole audio, at any block size, while
+        each block costs time in proportion to its length only.
+
+        Args:
+            chunks: an iterable of 1-D sample arrays (e.g. from a microphone callback).
+            sample_rate: their rate (default: the features' rate; other rates are
+                resampled block by block).
+
+        Yields:
+            :class:`~lstmkit.audio.detection.Detection` s.
+        """
+        self._check_fitted()
+        if self.network_.recurrent.bidirectional:
+            raise ValueError(
+                f"stream() needs a causal network; layer={self.layer!r} is bidirectional "
+                f"and reads the whole utterance (use detect(), or train layer='lstm')"
+            )
+        cfg = self.feature_config()
+        rate = cfg.sample_rate if sample_rate is None else sample_rate
+        check_positive("sample_rate", rate)
+        features = StreamingMFCC(cfg)
+        detector = PosteriorDetector(self.detector_config())
+        keyword = list(self.classes_).index(True)
+        network, state = self.network_.eval(), None
+        for i, chunk in enumerate(chunks):
+            block = np.asarray(chunk)
+            if not np.issubdtype(block.dtype, np.floating):
+                raise TypeError(
+                    f"chunks[{i}] must hold float samples in [-1, 1]; received dtype "
+                    f"{block.dtype} (integer PCM: divide by its full scale, e.g. 32768)"
+                )
+            block = block.astype(np.float32).reshape(-1)
+            if not np.isfinite(block).all():
+                raise ValueError(f"chunks[{i}] holds NaN or inf samples")
+            if rate != cfg.sample_rate:
+                # per block: exact equality with detect() holds at the model's own rate
+                block = resample(block, rate, cfg.sample_rate)
+            frames = features.push(block)
+            if len(frames):
+                posteriors, state = self._stream_frames(network, frames, state, keyword)
+                yield from detector.push(posteriors)
+        frames = features.flush()
+        if len(frames):
+            posteriors, state = self._stream_frames(network, frames, state, keyword)
+            yield from detector.push(posteriors)
+        yield from detector.flush()
+
+    def _stream_frames(
+        self, network: Any, frames: np.ndarray, state: Any, keyword: int
+    ) -> tuple[np.ndarray, Any]:
+        x = self.normalizer_.transform([frames])[0]
+        with torch.no_grad():
+            logits, state = network.step_block(torch.as_tensor(x[None], dtype=torch.float32),
+                                               state)  # fmt: skip
+        return torch.softmax(logits[0].double(), dim=-1)[:, keyword].numpy(), state
+
+    # ---------------------------------------------------- scikit-learn surface
+    def predict(self, clips: Any, *, sample_rate: int | None = None) -> np.ndarray:  # type: ignore[override]
+        """Whether each clip holds at least one detection: a ``(n_clips,)`` bool array."""
+        self._check_fitted()
+        audio = self._clips(clips, sample_rate, "clips")
+        return np.array([bool(self.detect(a)) for a in audio])
+
+    def predict_proba(self, clips: Any, *, sample_rate: int | None = None) -> list[np.ndarray]:  # type: ignore[override]
+        """Per-frame keyword posteriors of each clip: a list of ``(frames,)`` arrays."""
+        self._check_fitted()
+        audio = self._clips(clips, sample_rate, "clips")
+        cfg = self.feature_config()
+        return [self._posteriors(mfcc(a, cfg)) for a in audio]
+
+    def score(self, clips: Any, labels: Any, sample_weight: Any = None) -> float:  # type: ignore[override]
+        """Frame accuracy of the keyword mask against ``labels`` (as for ``fit``)."""
+        self._check_fitted()
+        audio = self._clips(clips, None, "clips")
+        masks = self._masks(audio, labels, "labels")
+        cfg = self.feature_config()
+        features = [mfcc(a, cfg) for a in audio]
+        return super().score(features, masks, sample_weight=sample_weight)
+
+
+def _spans(label: Any, seconds: float, name: str) -> list[tuple[float, float]]:
+    try:
+        spans = [(float(a), float(b)) for a, b in label]
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must be a list of (start_s, end_s) spans or a bool; received {describe(label)}"
+        ) from None
+    for a, b in spans:
+        if not (np.isfinite(a) and np.isfinite(b) and 0.0 <= a < b <= seconds + 1e-6):
+            raise ValueError(
+                f"{name}: span ({a}, {b}) must satisfy 0 <= start < end <= the clip's "
+                f"{seconds:.3f} s"
+            )
+    return spans
+
+
+def _frame_energy_db(clip: np.ndarray, cfg: MFCCConfig) -> np.ndarray:
+    n = 1 + (len(clip) - cfg.n_fft) // cfg.hop_length
+    frames = np.lib.stride_tricks.sliding_window_view(clip, cfg.n_fft)[:: cfg.hop_length][:n]
+    return 10.0 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
+
+
+def _voiced_frames(clip: np.ndarray, cfg: MFCCConfig) -> np.ndarray:
+    energy = _frame_energy_db(clip, cfg)
+    return energy >= energy.max() - VOICED_DB
+
+
+def _no_frames(clip: np.ndarray, cfg: MFCCConfig) -> np.ndarray:
+    return np.zeros(len(_frame_energy_db(clip, cfg)), dtype=bool)
