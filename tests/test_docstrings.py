@@ -28,6 +28,7 @@ PACKAGES = [
     "lstmkit.baselines.radar",
     "lstmkit.signal",
     "lstmkit.audio",
+    "lstmkit.datasets.speech",
     "lstmkit.datasets.ecg",
     "lstmkit.baselines.ecg_rhythm",
     "lstmkit.text",
