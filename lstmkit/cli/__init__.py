@@ -12,7 +12,8 @@ name.
 * :mod:`~lstmkit.cli._paths`: the checks of paths made before any work (torch-free);
 * :mod:`~lstmkit.cli._run`: ``demo`` and ``run APP``;
 * :mod:`~lstmkit.cli._train`: ``datasets`` and ``train``;
-* :mod:`~lstmkit.cli._models`: ``predict``, ``forecast``, ``evaluate``, ``generate``.
+* :mod:`~lstmkit.cli._models`: ``predict``, ``forecast``, ``evaluate``, ``generate``;
+* :mod:`~lstmkit.cli._keyword`: ``keyword train`` and ``keyword detect``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import typer
 
 # the modules register their commands on `app`
-from lstmkit.cli import _models, _run, _train, _tune  # noqa: F401
+from lstmkit.cli import _keyword, _models, _run, _train, _tune  # noqa: F401
 from lstmkit.cli._base import app
 
 __all__ = ["app", "main"]
