@@ -18,7 +18,7 @@ can list the apps at once.
 Example:
     >>> [spec.name for spec in list_apps()]  # doctest: +NORMALIZE_WHITESPACE
     ['sequence-classification', 'forecasting', 'radar', 'ecg', 'text-generation',
-     'long-memory']
+     'long-memory', 'keyword-spotting']
 """
 
 from __future__ import annotations
@@ -91,6 +91,11 @@ for _spec in (
         "long-memory",
         "Why LSTM exists: RNN vs GRU vs LSTM on the long-time-lag tasks of 1997.",
         module="lstmkit.apps.long_memory",
+    ),
+    AppSpec(
+        "keyword-spotting",
+        "Wake on 'yes': a streaming LSTM trained on synthetic speech, tested on held-out voices.",
+        module="lstmkit.apps.keyword_spotting",
     ),
 ):
     register_app(_spec)

@@ -16,6 +16,10 @@ The pipeline of MATLAB's "Keyword Spotting in Noise Using MFCC and LSTM Networks
   mask; :func:`intervals_from_mask` turns per-frame decisions back into detections.
 * :class:`PosteriorDetector` turns per-frame keyword posteriors into
   :class:`Detection` s (smoothing, threshold, refractory period), offline or in blocks.
+* :mod:`~lstmkit.audio.evaluation`: the wake-word metrics -- the detector at many
+  thresholds at once (:func:`detections_at_thresholds`), hits, misses and false alarms
+  (:func:`match_detections`), the DET curve (:func:`det_curve`: false rejects against
+  false alarms per hour) and :func:`frr_at_far`.
 
 Torch-free. soundfile, soxr and librosa (``pip install "lstmkit[audio]"``) are imported
 when first needed, so ``import lstmkit.audio`` is cheap.
@@ -36,26 +40,46 @@ from lstmkit.audio.detection import (
     PosteriorDetector,
     detect_in_posteriors,
 )
+from lstmkit.audio.evaluation import (
+    DETCurve,
+    MatchResult,
+    det_curve,
+    detections_at_thresholds,
+    false_alarm_counts,
+    frr_at_far,
+    match_detections,
+    merge_detections,
+    smoothed_posteriors,
+)
 from lstmkit.audio.features import FeatureNormalizer, MFCCConfig, delta, mfcc
 from lstmkit.audio.io import load_audio, resample, save_audio
 from lstmkit.audio.labels import frame_labels, frame_times, intervals_from_mask, num_frames
 from lstmkit.audio.streaming import StreamingMFCC
 
 __all__ = [
+    "DETCurve",
     "Detection",
     "DetectorConfig",
     "FeatureNormalizer",
     "MFCCConfig",
+    "MatchResult",
     "PosteriorDetector",
     "StreamingMFCC",
     "delta",
+    "det_curve",
     "detect_in_posteriors",
+    "detections_at_thresholds",
+    "false_alarm_counts",
     "frame_labels",
     "frame_times",
+    "frr_at_far",
     "intervals_from_mask",
     "load_audio",
+    "match_detections",
+    "merge_detections",
     "mfcc",
     "num_frames",
     "resample",
     "save_audio",
+    "smoothed_posteriors",
 ]

@@ -137,7 +137,6 @@ class PosteriorDetector:
     def reset(self) -> None:
         """Forget everything heard (a new stream)."""
         self._window: deque[float] = deque(maxlen=self.config.smoothing_frames)
-        self._total = 0.0
         self._frame = 0  # index of the next frame
         self._open: tuple[int, float] | None = None  # (first frame, best score)
         self._deaf_until = -1  # no span may start before this frame
@@ -170,11 +169,15 @@ class PosteriorDetector:
         found: list[Detection] = []
         cfg = self.config
         for value in p:
-            if len(self._window) == cfg.smoothing_frames:
-                self._total -= self._window[0]
             self._window.append(float(value))
-            self._total += float(value)
-            smoothed = self._total / len(self._window)
+            # The window is summed afresh, left to right (it is short): a running total
+            # (add the new frame, subtract the oldest) drifts by rounding over hours of
+            # frames, and this order is what lstmkit.audio.evaluation reproduces exactly
+            # with vectorised adds, so a threshold sweep gives these very detections.
+            total = 0.0
+            for item in self._window:
+                total += item
+            smoothed = total / len(self._window)
             f = self._frame
             self._frame += 1
             if self._open is not None:

@@ -359,6 +359,26 @@ class KeywordSpotter(SequenceTagger):
         Yields:
             :class:`~lstmkit.audio.detection.Detection` s.
         """
+        detector = PosteriorDetector(self.detector_config())
+        for posteriors in self.stream_posteriors(chunks, sample_rate=sample_rate):
+            yield from detector.push(posteriors)
+        yield from detector.flush()
+
+    def stream_posteriors(
+        self, chunks: Iterable[Any], *, sample_rate: int | None = None
+    ) -> Iterator[np.ndarray]:
+        """The keyword posterior of every frame as audio arrives (what :meth:`stream`
+        thresholds): for sweeping thresholds over one pass of a long stream.
+
+        Args:
+            chunks: an iterable of 1-D float sample arrays.
+            sample_rate: their rate (default: the features' rate).
+
+        Yields:
+            ``(frames,)`` float64 posteriors of the frames each block completes (maybe
+            none); after the last block, those of the final frames. Concatenated, they
+            equal :meth:`frame_posteriors` of the whole audio.
+        """
         self._check_fitted()
         if self.network_.recurrent.bidirectional:
             raise ValueError(
@@ -369,7 +389,6 @@ class KeywordSpotter(SequenceTagger):
         rate = cfg.sample_rate if sample_rate is None else sample_rate
         check_positive("sample_rate", rate)
         features = StreamingMFCC(cfg)
-        detector = PosteriorDetector(self.detector_config())
         keyword = list(self.classes_).index(True)
         network, state = self.network_.eval(), None
         for i, chunk in enumerate(chunks):
@@ -388,12 +407,11 @@ class KeywordSpotter(SequenceTagger):
             frames = features.push(block)
             if len(frames):
                 posteriors, state = self._stream_frames(network, frames, state, keyword)
-                yield from detector.push(posteriors)
+                yield posteriors
         frames = features.flush()
         if len(frames):
             posteriors, state = self._stream_frames(network, frames, state, keyword)
-            yield from detector.push(posteriors)
-        yield from detector.flush()
+            yield posteriors
 
     def _stream_frames(
         self, network: Any, frames: np.ndarray, state: Any, keyword: int

@@ -1,4 +1,5 @@
-"""Figures written as PNG files: training progress, confusion matrix, forecast, gates.
+"""Figures written as PNG files: training progress, confusion matrix, forecast, gates,
+keyword spotting (DET curves, masks).
 
 Each function validates its inputs, creates parent folders, writes the PNG atomically
 (a temporary file in the same folder, then ``os.replace``) and returns its path.
@@ -12,6 +13,7 @@ from lstmkit.viz import style  # the colours: lstmkit.viz.style.BLUE, ...
 from lstmkit.viz.confusion import plot_confusion_matrix
 from lstmkit.viz.forecast import plot_forecast
 from lstmkit.viz.gates import plot_gate_heatmaps
+from lstmkit.viz.keyword import plot_det_curves, plot_keyword_masks
 from lstmkit.viz.long_memory import (
     plot_gradient_flow,
     plot_memory_heatmaps,
@@ -23,9 +25,11 @@ from lstmkit.viz.training_progress import plot_training_progress
 __all__ = [
     "new_figure",
     "plot_confusion_matrix",
+    "plot_det_curves",
     "plot_forecast",
     "plot_gate_heatmaps",
     "plot_gradient_flow",
+    "plot_keyword_masks",
     "plot_memory_heatmaps",
     "plot_solved_vs_lag",
     "plot_training_progress",
