@@ -239,3 +239,18 @@ def test_precomputed_background_counts_give_the_same_curve():
         det_curve(
             positives, spans, background, 0.1, config, THRESHOLDS, background_false_alarms=counts
         )
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 50])
+def test_the_detector_smooths_exactly_in_any_blocks(block):
+    # a burst right at the start: the first windows are short and cross block edges
+    p = np.r_[np.full(6, 0.9), np.zeros(20), _random_posteriors(9, 400)]
+    config = DetectorConfig(
+        frame_seconds=HOP, smoothing_frames=7, min_frames=1, refractory_seconds=0.0
+    )
+    detector = PosteriorDetector(config)
+    found = []
+    for k in range(0, p.size, block):
+        found += detector.push(p[k : k + block])
+    expected = detections_at_thresholds(p, config, [0.5])[0.5]
+    assert found + detector.flush() == expected and expected[0].start < 0

@@ -168,16 +168,25 @@ class PosteriorDetector:
             raise ValueError("posteriors must be finite; received NaN or inf")
         found: list[Detection] = []
         cfg = self.config
-        for value in p:
-            self._window.append(float(value))
-            # The window is summed afresh, left to right (it is short): a running total
-            # (add the new frame, subtract the oldest) drifts by rounding over hours of
-            # frames, and this order is what lstmkit.audio.evaluation reproduces exactly
-            # with vectorised adds, so a threshold sweep gives these very detections.
-            total = 0.0
-            for item in self._window:
-                total += item
-            smoothed = total / len(self._window)
+        if p.size == 0:
+            return found
+        # The causal moving average of the block, vectorised: each frame's window (the
+        # last k posteriors, fewer at the very start) summed left to right, one shifted
+        # add per window position. Zeros stand in before the first frame (adding an
+        # exact 0.0 changes nothing), so the sums are bit for bit those of a per-frame
+        # loop, and lstmkit.audio.evaluation reproduces them exactly in a threshold
+        # sweep. No running total: adding the new frame and subtracting the oldest would
+        # drift by rounding over hours of frames.
+        k = cfg.smoothing_frames
+        history = list(self._window)[-(k - 1) :] if k > 1 else []  # the last k - 1
+        padded = np.concatenate([np.zeros(k - 1 - len(history)), history, p])
+        total = np.zeros(p.size)
+        for j in range(k):
+            total += padded[j : j + p.size]
+        index = np.arange(self._frame, self._frame + p.size)
+        smoothed_block = total / np.minimum(index + 1, k).astype(np.float64)
+        self._window.extend(p[-k:].tolist())
+        for smoothed in smoothed_block.tolist():
             f = self._frame
             self._frame += 1
             if self._open is not None:
