@@ -42,7 +42,7 @@ from lstmkit._checks import (
     check_positive,
     describe,
 )
-from lstmkit.audio.io import _require
+from lstmkit.audio.io import require
 
 __all__ = ["FeatureNormalizer", "MFCCConfig", "delta", "mfcc"]
 
@@ -187,7 +187,7 @@ def _window(config: MFCCConfig) -> np.ndarray:
 
 @functools.lru_cache(maxsize=16)
 def _mel_basis(config: MFCCConfig) -> np.ndarray:
-    librosa = _require("librosa")
+    librosa = require("librosa")
     # float64 (librosa's default is float32): the offline and streaming paths then agree
     # to ~1e-12 and the comparison with librosa is limited only by its own rounding
     basis = librosa.filters.mel(

@@ -36,7 +36,7 @@ SILENCE_PEAK = 1e-5
 _WRITE_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16")}
 
 
-def _require(module: str) -> ModuleType:
+def require(module: str) -> ModuleType:
     """Import an optional audio dependency, or say how to install it."""
     try:
         return importlib.import_module(module)
@@ -92,7 +92,7 @@ def _read_file(path: Path, name: str) -> tuple[np.ndarray, int]:
         raise FileNotFoundError(f"{name}: audio file {str(path)!r} does not exist")
     if path.is_dir():
         raise ValueError(f"{name} must be an audio file; {str(path)!r} is a folder")
-    soundfile = _require("soundfile")
+    soundfile = require("soundfile")
     try:
         # always_2d: one code path for mono and multi-channel files
         data, rate = soundfile.read(str(path), dtype="float64", always_2d=True)
@@ -240,7 +240,7 @@ def resample(audio: Any, source_rate: int, target_rate: int) -> np.ndarray:
         raise ValueError(f"audio must be 1-D (samples,); received {describe(array)}")
     if source_rate == target_rate:
         return signal.astype(np.float32)
-    soxr = _require("soxr")
+    soxr = require("soxr")
     # resampling in float64 and rounding once at the end keeps the filter's ~-100 dB
     # stop band rather than float32's -140 dB noise floor getting in the way twice
     out = soxr.resample(signal, int(source_rate), int(target_rate), quality="HQ")
@@ -297,7 +297,7 @@ def save_audio(path: str | os.PathLike[str], audio: Any, sample_rate: int) -> Pa
     data = np.clip(array, -1.0, 1.0)
     file_format, subtype = _WRITE_FORMATS[suffix]
 
-    soundfile = _require("soundfile")
+    soundfile = require("soundfile")
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(handle)

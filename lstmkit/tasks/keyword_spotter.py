@@ -42,6 +42,7 @@ from lstmkit.audio import (
     frame_labels,
     load_audio,
     mfcc,
+    num_frames,
     resample,
 )
 from lstmkit.tasks.persistence import register
@@ -463,7 +464,7 @@ def _spans(label: Any, seconds: float, name: str) -> list[tuple[float, float]]:
 
 
 def _frame_energy_db(clip: np.ndarray, cfg: MFCCConfig) -> np.ndarray:
-    n = 1 + (len(clip) - cfg.n_fft) // cfg.hop_length
+    n = num_frames(len(clip), cfg)
     frames = np.lib.stride_tricks.sliding_window_view(clip, cfg.n_fft)[:: cfg.hop_length][:n]
     return 10.0 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
 
@@ -474,7 +475,7 @@ def _voiced_frames(clip: np.ndarray, cfg: MFCCConfig) -> np.ndarray:
 
 
 def _no_frames(clip: np.ndarray, cfg: MFCCConfig) -> np.ndarray:
-    return np.zeros(len(_frame_energy_db(clip, cfg)), dtype=bool)
+    return np.zeros(num_frames(len(clip), cfg), dtype=bool)
 
 
 def _synthesise(config: Any, n_jobs: int) -> list[Any]:
