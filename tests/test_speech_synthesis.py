@@ -34,6 +34,7 @@ from lstmkit.datasets.speech import (
     speak,
 )
 from lstmkit.datasets.speech import corpus as corpus_module
+from lstmkit.datasets.speech import festival as festival_module
 from lstmkit.datasets.speech import flite as flite_module
 from lstmkit.datasets.speech.base import require
 from lstmkit.datasets.speech.piper import PiperSynthesizer
@@ -115,6 +116,57 @@ def test_flite_when_installed():
     assert "slt" in flite.voices() and "awb_time" not in flite.voices()
     audio = flite.synthesize("yes", voice="kal")
     assert _rms(audio) > 0.03 and 0.2 < audio.size / SR < 1.5
+
+
+@pytest.fixture(scope="module")
+def festival():
+    if "festival" not in available_families():
+        pytest.skip("the festival program is not installed (optional: apt-get install festival)")
+    return get_synthesizer("festival")
+
+
+def test_festival_speaks_and_its_rate_and_pitch_work(festival):
+    voices = festival.voices()
+    assert voices and len(set(voices)) == len(voices)
+    text = "did you say yes just now"
+    audio = festival.synthesize(text)  # the default voice
+    assert audio.dtype == np.float32 and audio.ndim == 1
+    assert abs(float(np.abs(audio).max()) - 0.5) < 1e-3 and _rms(audio) > 0.03
+    assert 1.0 < audio.size / SR < 3.5
+    # deterministic: the seed is unused, the same request gives the same samples
+    assert np.array_equal(audio, festival.synthesize(text, seed=7))
+    # every voice speaks, and the rate changes the duration in proportion: diphone
+    # voices through Duration_Stretch, HTS voices through the HTS engine's speed
+    for voice in voices:
+        normal = audio if voice == voices[0] else festival.synthesize(text, voice=voice)
+        fast = festival.synthesize(text, voice=voice, rate=1.6)
+        assert _rms(normal) > 0.03 and 1.0 < normal.size / SR < 3.5, voice
+        assert 0.5 < fast.size / normal.size < 0.75, voice
+    # pitch by resampling: synthesised 1.25 times slower, read back 1.25 times faster
+    # (at the voice's own rate x 1.25), so the duration is kept
+    high, high_rate = festival._synthesize(text, voices[0], 1.0, 1.25, 0)
+    assert high_rate / 1.25 in (8000, 16000, 22050, 32000, 44100, 48000)
+    assert high.size / high_rate == pytest.approx(audio.size / SR, rel=0.05)
+
+
+def test_festival_speaks_quotes_and_parentheses_as_text(festival, tmp_path):
+    # were the text put into a Scheme expression, this would run (system ...)
+    marker = tmp_path / "injected"
+    text = f'he said "yes") (system "touch {marker}") (quit) \\" it\'s \\ fine'
+    voice = festival.voices()[0]
+    audio = festival.synthesize(text, voice=voice)
+    assert not marker.exists()
+    assert _rms(audio) > 0.03 and audio.size / SR > 2.0  # all of it was spoken
+    # a failing festival run (here an unknown voice past the check) says what it said
+    with pytest.raises(RuntimeError, match=r"(?s)festival.*'nobody_diphone'.*voice_nobody"):
+        festival._synthesize("yes", "nobody_diphone", 1.0, 1.0, 0)
+
+
+def test_festival_unknown_voice_names_the_voice_and_the_choices(festival):
+    listed = ", ".join(repr(v) for v in festival.voices()[:6])
+    with pytest.raises(ValueError, match="voice must be one of the festival voices") as error:
+        festival.synthesize("yes", voice="nobody_diphone")
+    assert "'nobody_diphone'" in str(error.value) and listed in str(error.value)
 
 
 # ---------------------------------------------------------------- keyword intervals
@@ -301,7 +353,7 @@ def test_background_stream_is_cached_atomically(espeak, tmp_path, monkeypatch):
 # ------------------------------------------------------------------------ bad input
 def test_bad_arguments_name_the_argument(espeak):
     with pytest.raises(ValueError, match="family must be one of"):
-        get_synthesizer("festival")
+        get_synthesizer("sapi")
     with pytest.raises(ValueError, match="voice must be one of the espeak voices"):
         espeak.synthesize("yes", voice="en-us+nobody")
     with pytest.raises(ValueError, match="rate must be a number in"):
@@ -319,7 +371,12 @@ def test_bad_arguments_name_the_argument(espeak):
     with pytest.raises(ValueError, match="snr_db must hold numbers in"):
         KeywordCorpusConfig("yes", snr_db=[10, float("nan")])
     with pytest.raises(ValueError, match="families\\[\\] must be one of"):
-        KeywordCorpusConfig("yes", families=["espeak", "festival"])
+        KeywordCorpusConfig("yes", families=["espeak", "sapi"])
+    # every registered family is accepted, installed or not (flite, festival: optional)
+    assert KeywordCorpusConfig("yes", families=["festival", "flite"]).families == (
+        "festival",
+        "flite",
+    )
     with pytest.raises(ValueError, match="voices\\['espeak'\\]\\[0\\]"):
         build_keyword_corpus(KeywordCorpusConfig("yes", voices={"espeak": ["nobody"]}))
     with pytest.raises(TypeError, match="snr_db must be a number"):
@@ -341,3 +398,13 @@ def test_missing_engines_say_what_to_install(monkeypatch):
     assert "flite" not in available_families()
     with pytest.raises(RuntimeError, match="apt-get install flite"):
         get_synthesizer("flite")
+    # without text2wave no voice is listed (festival alone is not enough)
+    which = festival_module.shutil.which
+    with monkeypatch.context() as patch:
+        no_text2wave = lambda name: None if name == "text2wave" else which(name)  # noqa: E731
+        patch.setattr(festival_module.shutil, "which", no_text2wave)
+        assert festival_module._voice_names.__wrapped__() == ()
+    monkeypatch.setattr(festival_module, "_voice_names", lambda: ())
+    assert "festival" not in available_families()
+    with pytest.raises(RuntimeError, match="apt-get install festival"):
+        get_synthesizer("festival")

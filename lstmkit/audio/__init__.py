@@ -53,7 +53,13 @@ from lstmkit.audio.evaluation import (
 )
 from lstmkit.audio.features import FeatureNormalizer, MFCCConfig, delta, mfcc
 from lstmkit.audio.io import load_audio, resample, save_audio
-from lstmkit.audio.labels import frame_labels, frame_times, intervals_from_mask, num_frames
+from lstmkit.audio.labels import (
+    end_windows,
+    frame_labels,
+    frame_times,
+    intervals_from_mask,
+    num_frames,
+)
 from lstmkit.audio.streaming import StreamingMFCC
 
 __all__ = [
@@ -69,6 +75,7 @@ __all__ = [
     "det_curve",
     "detect_in_posteriors",
     "detections_at_thresholds",
+    "end_windows",
     "false_alarm_counts",
     "frame_labels",
     "frame_times",

@@ -17,7 +17,7 @@ import numpy as np
 from lstmkit._checks import check_int, describe
 from lstmkit.audio.features import MFCCConfig, _check_config
 
-__all__ = ["frame_labels", "frame_times", "intervals_from_mask", "num_frames"]
+__all__ = ["end_windows", "frame_labels", "frame_times", "intervals_from_mask", "num_frames"]
 
 
 def _centres(count: int, config: MFCCConfig) -> np.ndarray:
@@ -177,3 +177,63 @@ def intervals_from_mask(
         end = b * hop + config.n_fft / 2 + hop / 2
         out.append((float(start / rate), float(end / rate)))
     return out
+
+
+def end_windows(
+    spans: Any, window: tuple[float, float], duration: float
+) -> list[tuple[float, float]]:
+    """Each keyword span replaced by the window around its end that a causal detector
+    is trained to mark.
+
+    A causal model hears "ye..." before it can tell "yes" from "yet", "yeah" or
+    "yesterday"; it can know the word at its end. So the streaming keyword spotter's
+    target is ``[end - before, end + after)`` of each span, not the whole word.
+
+    Args:
+        spans: ``[(start_s, end_s), ...]`` keyword spans in seconds.
+        window: ``(before, after)`` seconds, both >= 0 and not both 0.
+        duration: the clip's length in seconds (windows are cut to ``[0, duration]``).
+
+    Returns:
+        ``[(start_s, end_s), ...]``, one per span (empty windows dropped).
+
+    Example:
+        >>> from lstmkit.audio import end_windows
+        >>> end_windows([(0.5, 0.9)], (0.12, 0.08), 2.0)
+        [(0.78, 0.98)]
+    """
+    before, after = check_window("window", window)
+    out = []
+    for _, end in spans:
+        a, b = max(0.0, float(end) - before), min(float(duration), float(end) + after)
+        if b > a:
+            out.append((round(a, 9), round(b, 9)))
+    return out
+
+
+def check_window(name: str, window: Any) -> tuple[float, float]:
+    """``window`` as ``(before, after)`` seconds, both finite and >= 0, not both 0.
+
+    Args:
+        name: the argument's name, for the error.
+        window: the value to check.
+
+    Returns:
+        ``(before, after)`` floats.
+
+    Example:
+        >>> from lstmkit.audio.labels import check_window
+        >>> check_window("target_window", [0.12, 0.08])
+        (0.12, 0.08)
+    """
+    try:
+        before, after = (float(v) for v in window)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be (before_s, after_s), two numbers; received {describe(window)}"
+        ) from None
+    if not (np.isfinite(before) and np.isfinite(after)) or min(before, after) < 0:
+        raise ValueError(f"{name} must be two finite seconds >= 0; received {window!r}")
+    if before + after <= 0:
+        raise ValueError(f"{name} must not be (0, 0): it would mark no frame; received {window!r}")
+    return before, after

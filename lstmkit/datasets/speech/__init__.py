@@ -10,6 +10,8 @@ espeak    espeak-ng (ctypes; 103 variants x 8 English accents)      ~60x real ti
 piper     Piper, neural VITS voice en_US-joe-medium (ONNX Runtime)  ~3x (7x)
 flite     CMU Flite program, 5 voices (optional: ``apt-get install  ~30-40x
           flite``)
+festival  Festival's text2wave program, 3 voices here (optional:    ~2-3x
+          ``apt-get install festival festvox-kallpc16k``)
 ========= ========================================================= ================
 
 Speed is seconds of audio per second of wall-clock time with one thread, measured on
@@ -21,7 +23,10 @@ manifests). espeak pays ~10 ms per call for its fork (see
 Piper ~0.3 s per call for a freshly seeded ONNX Runtime session (what makes its
 random variation repeatable); with ``noise_scale=0, noise_w=0`` Piper reuses one
 session and runs at ~7x. So ten hours of background speech take ~12 minutes with
-espeak alone, ~30 with all three families.
+espeak alone, ~30 with espeak, piper and flite. Festival starts its program and loads
+the voice on every call (~0.4-0.6 s, nearly all of a short sentence's time; 21 random
+sentences, 34 s of audio, took 15 s: 2.3x; see :mod:`~lstmkit.datasets.speech.festival`),
+so it suits held-out test clips better than hours of background speech.
 
 * :mod:`~lstmkit.datasets.speech.base`: the :class:`Synthesizer` interface
   (``family``, ``available()``, ``voices()``, ``synthesize(text, *, voice, rate,
@@ -78,6 +83,7 @@ from lstmkit.datasets.speech.corpus import (
     default_cache_dir,
 )
 from lstmkit.datasets.speech.espeak import EspeakSynthesizer
+from lstmkit.datasets.speech.festival import FestivalSynthesizer
 from lstmkit.datasets.speech.flite import FliteSynthesizer
 from lstmkit.datasets.speech.noise import (
     NOISE_KINDS,
@@ -110,6 +116,7 @@ __all__ = [
     "WORDS",
     "BackgroundStream",
     "EspeakSynthesizer",
+    "FestivalSynthesizer",
     "FliteSynthesizer",
     "KeywordCorpusConfig",
     "PiperSynthesizer",

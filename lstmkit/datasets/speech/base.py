@@ -4,8 +4,8 @@ A synthesizer turns text into speech: :meth:`Synthesizer.synthesize` returns mon
 float32 audio at 16,000 Hz (:data:`SAMPLE_RATE`), peak-normalised to
 :data:`PEAK_LEVEL` (0.5, i.e. -6 dBFS, headroom for the noise and gain changes added
 later). Engines register themselves under a *family* name ("espeak", "piper",
-"flite"); :func:`get_synthesizer` makes one by name and :func:`available_families`
-says which can run here.
+"flite", "festival"); :func:`get_synthesizer` makes one by name and
+:func:`available_families` says which can run here.
 
 Rate and pitch are factors (1.0 = the voice's own): ``rate=1.25`` speaks 25 % faster,
 ``pitch=1.1`` 10 % higher. An engine without a pitch control shifts pitch by
@@ -317,7 +317,7 @@ def register(cls: type[Synthesizer]) -> type[Synthesizer]:
     Example:
         >>> from lstmkit.datasets.speech import SYNTHESIZERS
         >>> sorted(SYNTHESIZERS)
-        ['espeak', 'flite', 'piper']
+        ['espeak', 'festival', 'flite', 'piper']
     """
     SYNTHESIZERS[cls.family] = cls
     return cls
@@ -327,8 +327,8 @@ def get_synthesizer(family: str, **options: Any) -> Synthesizer:
     """Make a synthesizer of a registered family.
 
     Args:
-        family: ``"espeak"``, ``"piper"`` or ``"flite"`` (the keys of
-            :data:`SYNTHESIZERS`).
+        family: ``"espeak"``, ``"piper"``, ``"flite"`` or ``"festival"`` (the keys
+            of :data:`SYNTHESIZERS`).
         **options: keyword options of that family's class (e.g. Piper's
             ``noise_scale``).
 
@@ -348,7 +348,8 @@ def get_synthesizer(family: str, **options: Any) -> Synthesizer:
     check_choice("family", family, sorted(SYNTHESIZERS))
     cls = SYNTHESIZERS[family]
     if not cls.available():
-        error = RuntimeError if family == "flite" else ImportError
+        # the programs (flite, festival) are not pip packages: RuntimeError, not ImportError
+        error = RuntimeError if family in ("flite", "festival") else ImportError
         raise error(f"the {family!r} synthesizer is not available here: {cls.install_hint}")
     return cls(**options)
 
@@ -360,8 +361,8 @@ def available_families() -> list[str]:
         (none)
 
     Returns:
-        Family names, e.g. ``['espeak', 'piper']`` (``'flite'`` only where the
-        ``flite`` program is installed).
+        Family names, e.g. ``['espeak', 'piper']`` (``'flite'`` and ``'festival'``
+        only where the ``flite`` and ``festival`` programs are installed).
 
     Example:
         >>> from lstmkit.datasets.speech import available_families

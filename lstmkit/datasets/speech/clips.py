@@ -33,6 +33,12 @@ import numpy as np
 
 from lstmkit._checks import check_choice, check_float, describe
 from lstmkit.datasets.speech.base import SAMPLE_RATE, Synthesizer, as_generator, check_text
+from lstmkit.datasets.speech.channel import (
+    ChannelResponse,
+    apply_channel,
+    random_channel,
+    warp_voice,
+)
 from lstmkit.datasets.speech.noise import NOISE_KINDS, active_mask, make_noise, mix_at_snr
 from lstmkit.datasets.speech.noise import random_gain as _random_gain
 from lstmkit.datasets.speech.rooms import RoomImpulseResponse, random_rir, reverberate
@@ -481,13 +487,18 @@ def add_condition(
     gain: bool = False,
     babble_sources: Sequence[np.ndarray] | None = None,
     seed: int | np.random.Generator = 0,
+    warp: float | None = None,
+    channel: bool | ChannelResponse = False,
 ) -> SpeechClip:
     """A new clip under a recording condition; the keyword intervals stay exact.
 
-    Applied in this order: reverberation (direct-path delay removed, so nothing
-    moves), noise mixed at ``snr_db`` over the (reverberant) speech's active part,
-    then random gain changes. A clip with no speech (label ``"noise"``) gets the noise
-    at unit RMS x 0.1 instead of an SNR.
+    Applied in this order: a voice warp (speed perturbation: the talker's pitch and
+    formants, the keyword's intervals scaled with it, the clip cut or padded back to
+    its length without cutting the keyword), reverberation (direct-path delay
+    removed, so nothing moves), noise mixed at ``snr_db`` over the (reverberant)
+    speech's active part, a channel's frequency response, then random gain changes.
+    A clip with no speech (label ``"noise"``) gets the noise at unit RMS x 0.1 instead
+    of an SNR, and no warp.
 
     Args:
         clip: the clean clip.
@@ -499,10 +510,15 @@ def add_condition(
             overall, up to two smooth steps); the result is clipped to [-1, 1].
         babble_sources: speech clips for ``noise="babble"``.
         seed: int >= 0 or a ``numpy.random.Generator``.
+        warp: None, or a speed factor in [0.5, 2]
+            (:func:`~lstmkit.datasets.speech.channel.warp_voice`).
+        channel: False, True (a random channel from ``seed``), or a
+            :class:`~lstmkit.datasets.speech.channel.ChannelResponse`.
 
     Returns:
-        A new :class:`SpeechClip` (same length and intervals; ``snr_db``, ``noise``,
-        ``rt60`` and ``gain_db`` record the condition).
+        A new :class:`SpeechClip` (same length; the same intervals unless ``warp``
+        scaled them; ``snr_db``, ``noise``, ``rt60`` and ``gain_db`` record the
+        condition).
 
     Example:
         >>> from lstmkit.datasets.speech import add_condition, get_synthesizer, keyword_clip
@@ -525,7 +541,15 @@ def add_condition(
         raise TypeError(
             f"reverb must be True, False or a RoomImpulseResponse; received {describe(reverb)}"
         )
+    if not isinstance(channel, bool | ChannelResponse):
+        raise TypeError(
+            f"channel must be True, False or a ChannelResponse; received {describe(channel)}"
+        )
     audio = clip.audio
+    intervals = list(clip.intervals)
+    if warp is not None and not speechless:
+        warped, spans = warp_voice(audio, intervals, warp)
+        audio, intervals = _fit_length(warped, spans, clip.audio.size)
     rt60 = clip.rt60
     if reverb is not False and not speechless:
         room = random_rir(seed=rng) if reverb is True else reverb
@@ -540,6 +564,9 @@ def add_condition(
         else:
             audio = mix_at_snr(audio, sound, float(snr_db))
             snr = float(snr_db)
+    if channel is not False:
+        response = random_channel(seed=rng) if channel is True else channel
+        audio = apply_channel(audio, response)
     gain_db = clip.gain_db
     if gain:
         level = float(rng.uniform(-12.0, 6.0))
@@ -548,8 +575,29 @@ def add_condition(
         gain_db = level
     return clip.replace(
         audio=np.asarray(audio, np.float32),
+        intervals=intervals,
         snr_db=snr,
         noise=noise if noise is not None else clip.noise,
         rt60=rt60,
         gain_db=gain_db,
     )
+
+
+def _fit_length(
+    audio: np.ndarray, intervals: list[tuple[int, int]], length: int
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """``audio`` padded (at the end) or cut to ``length`` samples; a cut takes the
+    samples after the last keyword first, then those before the first, so the
+    keyword stays whole whenever it fits."""
+    excess = audio.size - length
+    if excess <= 0:
+        return np.pad(audio, (0, -excess)), intervals
+    last = max((b for _, b in intervals), default=0)
+    first = min((a for a, _ in intervals), default=audio.size)
+    tail = min(excess, audio.size - last)
+    head = min(excess - tail, first)
+    audio = audio[head:][:length]
+    if audio.size < length:
+        audio = np.pad(audio, (0, length - audio.size))
+    spans = [(min(length, max(0, a - head)), min(length, max(0, b - head))) for a, b in intervals]
+    return audio, [(a, b) for a, b in spans if b > a]
