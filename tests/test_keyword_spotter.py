@@ -51,7 +51,8 @@ def test_it_learns_the_mask_and_detects_the_keyword(spotter):
         if span:
             assert len(found) == 1
             start, end, _ = found[0]
-            assert abs(start - span[0][0]) < 0.05 and abs(end - span[0][1]) < 0.05
+            # the default target: 0.12 s before the keyword's end to 0.08 s after
+            assert abs(start - (span[0][1] - 0.12)) < 0.05 and abs(end - (span[0][1] + 0.08)) < 0.05
             assert 0 < found[0].decided_at - span[0][1] < 0.3  # latency
         else:
             assert found == []
@@ -103,12 +104,16 @@ def test_bad_input_is_refused_by_name(spotter, data):
         KeywordSpotter(threshold=2.0).fit(clips, spans)
     with pytest.raises(TypeError, match="features must be a dict"):
         KeywordSpotter(features="mfcc").fit(clips, spans)
+    with pytest.raises(ValueError, match=r"target_window must be two finite seconds >= 0"):
+        KeywordSpotter(target_window=(-0.1, 0.1)).fit(clips, spans)
+    with pytest.raises(TypeError, match=r"target_window must be \(before_s, after_s\)"):
+        KeywordSpotter(target_window=0.1).fit(clips, spans)
 
 
 def test_a_bidirectional_spotter_detects_offline_but_refuses_to_stream(data):
     clips, spans = data
     options = TrainingOptions(max_epochs=1, batch_size=16, num_threads=1)
-    bi = KeywordSpotter(layer="bilstm", hidden_size=4, training_options=options)
+    bi = KeywordSpotter(layer="bilstm", hidden_size=4, target_window=None, training_options=options)
     bi.fit(clips[:8], spans[:8])
     assert isinstance(bi.detect(clips[1]), list)
     with pytest.raises(ValueError, match="stream\\(\\) needs a causal network"):

@@ -16,9 +16,12 @@ what a wake-word engine needs on top:
   re-reads past audio; it gives the same detections as :meth:`detect` on the whole
   recording (a BiLSTM, MATLAB's choice, needs the whole utterance and is offline only).
 
-Labels for ``fit`` are, per clip, the keyword's time spans in seconds (exact masks, as
-synthesised data gives them), or a bool: True marks the clip's voiced frames (energy
-within 30 dB of its loudest frame) as keyword, False marks every frame as not keyword.
+Labels for ``fit`` are, per clip, the keyword's time spans in seconds (exact, as
+synthesised data gives them), or a bool: True means the clip's voiced part (frames
+within 30 dB of its loudest) is the keyword, False that no frame is. What the network
+learns to mark is ``target_window`` around each keyword's end (default 0.12 s before
+to 0.08 s after: a causal detector can know a word at its end, not at its start), or
+the whole keyword with ``target_window=None`` (MATLAB's mask).
 """
 
 from __future__ import annotations
@@ -39,20 +42,39 @@ from lstmkit.audio import (
     MFCCConfig,
     PosteriorDetector,
     StreamingMFCC,
+    end_windows,
     frame_labels,
+    intervals_from_mask,
     load_audio,
     mfcc,
     num_frames,
     resample,
 )
+from lstmkit.audio.labels import check_window
 from lstmkit.tasks.persistence import register
 from lstmkit.tasks.tagger import SequenceTagger
 
 __all__ = ["KeywordSpotter"]
 
-#: for_keyword's corpus: full and quick sizes
+#: for_keyword's corpus, background negatives, network and training: the recipe of
+#: the keyword-spotting app's product (``lstmkit run keyword-spotting``), chosen there
+#: on validation; quick: a smoke test
 FULL_CORPUS: dict[str, Any] = {"n_positive": 1500, "n_negative": 2500}
 QUICK_CORPUS: dict[str, Any] = {"n_positive": 60, "n_negative": 60, "reverb_probability": 0.0}
+FULL_BACKGROUND_HOURS = 1.0
+QUICK_BACKGROUND_HOURS = 0.0
+BACKGROUND_SEGMENT_SECONDS = 4.0
+FULL_HIDDEN_SIZE = 128
+FULL_TRAINING: dict[str, Any] = {
+    "max_epochs": 6,
+    "optimizer": "adam",
+    "learning_rate": 3e-3,
+    "lr_schedule": "none",
+    "batch_size": 32,
+    "gradient_threshold": 1.0,
+    "output_model": "best-validation",
+}
+QUICK_TRAINING: dict[str, Any] = {"max_epochs": 5, "learning_rate": 5e-3, "adapt_to_data": True}
 
 #: frames within this many dB of a clip's loudest frame count as voiced (bool labels)
 VOICED_DB = 30.0
@@ -70,6 +92,11 @@ class KeywordSpotter(SequenceTagger):
             16 kHz, window 512, hop 128, 13 MFCCs + deltas + delta-deltas = 39).
         layer: ``"lstm"`` (causal: streams) or ``"bilstm"`` (MATLAB's; offline only),
             or another registered kind.
+        target_window: what the network learns to mark: ``(before, after)`` -- the
+            frames from ``before`` seconds before the end of each keyword to ``after``
+            seconds after it (a causal model cannot tell the start of "yes" from "yet"
+            or "yesterday", but can know its end; validated in the keyword-spotting
+            app); None: the whole keyword (MATLAB's mask, right for a BiLSTM).
         hidden_size, num_layers, dropout, layer_options, normalization, class_weight,
             training_options, validation_fraction, random_state, run_dir: as for
             :class:`~lstmkit.tasks.SequenceTagger`.
@@ -106,7 +133,8 @@ class KeywordSpotter(SequenceTagger):
     keyword: str | None = None
     features: dict[str, Any] | None = None
     layer: str = "lstm"
-    class_weight: str | None = "balanced"
+    target_window: tuple[float, float] | None = (0.12, 0.08)
+    class_weight: str | None = None
     threshold: float = 0.5
     smoothing: float = 0.04
     min_duration: float = 0.024
@@ -146,6 +174,8 @@ class KeywordSpotter(SequenceTagger):
     def _check_params(self):
         self.feature_config()
         self.detector_config()
+        if self.target_window is not None:
+            check_window("target_window", self.target_window)
         return super()._check_params()
 
     # --------------------------------------------------------------------- data
@@ -187,12 +217,23 @@ class KeywordSpotter(SequenceTagger):
             )
         masks = []
         for i, (clip, label) in enumerate(zip(audio, labels, strict=True)):
+            seconds = len(clip) / cfg.sample_rate
             if isinstance(label, bool | np.bool_) or (
                 isinstance(label, int | np.integer) and label in (0, 1)
             ):
-                masks.append(_voiced_frames(clip, cfg) if label else _no_frames(clip, cfg))
-                continue
-            spans = _spans(label, len(clip) / cfg.sample_rate, f"{name}[{i}]")
+                if not label:
+                    masks.append(_no_frames(clip, cfg))
+                    continue
+                voiced = _voiced_frames(clip, cfg)
+                if self.target_window is None:
+                    masks.append(voiced)
+                    continue
+                runs = intervals_from_mask(voiced, cfg)  # the word: first to last voiced
+                spans = [(runs[0][0], min(seconds, runs[-1][1]))]
+            else:
+                spans = _spans(label, seconds, f"{name}[{i}]")
+            if self.target_window is not None:
+                spans = end_windows(spans, self.target_window, seconds)
             samples = [(round(a * cfg.sample_rate), round(b * cfg.sample_rate)) for a, b in spans]
             masks.append(frame_labels(samples, len(clip), cfg))
         return masks
@@ -244,6 +285,7 @@ class KeywordSpotter(SequenceTagger):
         families: tuple[str, ...] = ("espeak",),
         corpus: dict[str, Any] | None = None,
         quick: bool = False,
+        background_hours: float | None = None,
         n_jobs: int = 1,
         **params: Any,
     ) -> KeywordSpotter:
@@ -257,11 +299,15 @@ class KeywordSpotter(SequenceTagger):
         Args:
             keyword: the word or phrase.
             families: synthesizer families to speak it (``"espeak"``, ``"piper"``,
-                ``"flite"``); keep some out to test on voices never heard.
+                ``"flite"``, ``"festival"``); keep some out to test on voices never
+                heard.
             corpus: further :class:`~lstmkit.datasets.speech.KeywordCorpusConfig` fields
                 (``n_positive``, ``n_negative``, ``voices``, ``snr_db``, ...).
             quick: a small corpus and 5 epochs (a smoke test, not a usable model).
-            n_jobs: processes that synthesise the corpus.
+            background_hours: hours of keyword-free background speech (cached, see
+                :func:`~lstmkit.datasets.speech.background_stream`) cut into
+                4-second negatives; None: 1 hour (0 with ``quick``).
+            n_jobs: processes that synthesise the corpus and the background.
             **params: the spotter's own parameters (``hidden_size``, ``threshold``,
                 ``random_state``, ``training_options``, ...).
 
@@ -276,30 +322,52 @@ class KeywordSpotter(SequenceTagger):
         """
         import time
 
-        from lstmkit.datasets.speech import SAMPLE_RATE, KeywordCorpusConfig
+        from lstmkit.datasets.speech import SAMPLE_RATE, KeywordCorpusConfig, background_stream
         from lstmkit.training import TrainingOptions
 
-        if quick and "training_options" not in params:
-            params["training_options"] = TrainingOptions(max_epochs=5, learning_rate=5e-3,
-                                                         adapt_to_data=True)  # fmt: skip
+        if "training_options" not in params:
+            params["training_options"] = TrainingOptions(
+                **(QUICK_TRAINING if quick else FULL_TRAINING),
+                seed=params.get("random_state"),
+            )
+        if not quick:
+            params.setdefault("hidden_size", FULL_HIDDEN_SIZE)
         spotter = cls(keyword=keyword, **params)
         spotter._check_params()
         sizes = QUICK_CORPUS if quick else FULL_CORPUS
+        hours = (QUICK_BACKGROUND_HOURS if quick else FULL_BACKGROUND_HOURS) if (
+            background_hours is None) else background_hours  # fmt: skip
+        check_float("background_hours", hours, 0.0)
         seed = 0 if spotter.random_state is None else int(spotter.random_state)
         config = KeywordCorpusConfig(
             keyword, families=tuple(families), seed=seed, **{**sizes, **(corpus or {})}
         )
         started = time.perf_counter()
         clips = _synthesise(config, n_jobs)
-        synthesis = time.perf_counter() - started
+        audio = [c.audio for c in clips]
         spans = [[(a / SAMPLE_RATE, b / SAMPLE_RATE) for a, b in c.intervals] for c in clips]
-        spotter.fit([c.audio for c in clips], spans, sample_rate=SAMPLE_RATE)
-        labels = [c.label for c in clips]
+        n_background = 0
+        if hours > 0:
+            # what a wake-word engine hears all day: sentences, words, the keyword's
+            # confusables, babble and noise, never the keyword -- cut into negatives
+            # (in the keyword-spotting app they cut validation false rejects at
+            # 0.5 false alarms per hour from 72% to 25%)
+            stream = background_stream(
+                config.families, hours, seed=seed + 3000, keyword=keyword, voices=config.voices
+            ).build(n_jobs)
+            pieces = list(stream.segments(BACKGROUND_SEGMENT_SECONDS))
+            audio += pieces
+            spans += [[] for _ in pieces]
+            n_background = len(pieces)
+        synthesis = time.perf_counter() - started
+        spotter.fit(audio, spans, sample_rate=SAMPLE_RATE)
+        labels = [c.label for c in clips] + ["background"] * n_background
         spotter.corpus_summary_ = {
             "corpus": config.to_dict(),
-            "clips": len(clips),
+            "background_hours": hours,
+            "clips": len(labels),
             "labels": {k: labels.count(k) for k in sorted(set(labels))},
-            "audio_seconds": round(sum(c.duration for c in clips), 1),
+            "audio_seconds": round(sum(a.size for a in audio) / SAMPLE_RATE, 1),
             "synthesis_seconds": round(synthesis, 1),
             "training_seconds": round(spotter.fit_result_.seconds, 1),
         }
@@ -390,16 +458,50 @@ class KeywordSpotter(SequenceTagger):
         rate = cfg.sample_rate if sample_rate is None else sample_rate
         check_positive("sample_rate", rate)
         features = StreamingMFCC(cfg)
+        # what every block needs, read once per stream rather than once per block
         keyword = list(self.classes_).index(True)
+        center, scale = self.normalizer_.center_, self.normalizer_.scale_
+        scaling = None if center is None else (center, scale)
         network, state = self.network_.eval(), None
+        # A layer that torch's native kernel runs (the default LSTM, on the CPU, in
+        # float32 like the frames) is fed to that kernel directly, as its native backend
+        # would: on a 0.1 s block (12 frames) the layer's per-call input and state checks
+        # and backend choice cost a good part of the kernel's own time, and nothing they
+        # decide changes within a stream. Any other network streams through step_block.
+        kernel, recurrent = None, network.recurrent
+        like = next(recurrent.parameters())
+        if (
+            network.step_encoder is None
+            and like.device.type == "cpu"
+            and like.dtype == torch.float32
+            and recurrent.active_backend == "native"
+        ):
+            import functools
+
+            from lstmkit.nn.backends.native import flat_weights, run_native
+
+            kernel = functools.partial(
+                run_native, recurrent.cell.torch_counterpart.kernel,
+                flat_weights=flat_weights(recurrent), has_biases=recurrent.bias,
+                num_layers=recurrent.num_layers, dropout=recurrent.dropout, training=False,
+                bidirectional=False, lengths=None, padding_side=recurrent.padding_side,
+                batch_first=recurrent.batch_first,
+            )  # fmt: skip
+            # the zero state the layer starts from: one (layers, 1, size) tensor per part
+            parts = [
+                like.new_zeros(recurrent.num_layers, 1, *part.shape)
+                for part in recurrent.state_parts
+            ]
+            state = tuple(parts) if len(parts) > 1 else parts[0]
         for i, chunk in enumerate(chunks):
             block = np.asarray(chunk)
-            if not np.issubdtype(block.dtype, np.floating):
+            if block.dtype.kind != "f":  # np.issubdtype(dtype, np.floating), but cheaper
                 raise TypeError(
                     f"chunks[{i}] must hold float samples in [-1, 1]; received dtype "
                     f"{block.dtype} (integer PCM: divide by its full scale, e.g. 32768)"
                 )
-            block = block.astype(np.float32).reshape(-1)
+            # float32, as load_audio gives detect(): the same samples, the same features
+            block = block.astype(np.float32, copy=False).reshape(-1)
             if not np.isfinite(block).all():
                 raise ValueError(f"chunks[{i}] holds NaN or inf samples")
             if rate != cfg.sample_rate:
@@ -407,21 +509,50 @@ class KeywordSpotter(SequenceTagger):
                 block = resample(block, rate, cfg.sample_rate)
             frames = features.push(block)
             if len(frames):
-                posteriors, state = self._stream_frames(network, frames, state, keyword)
+                posteriors, state = self._stream_frames(
+                    network, kernel, frames, state, keyword, scaling
+                )
                 yield posteriors
         frames = features.flush()
         if len(frames):
-            posteriors, state = self._stream_frames(network, frames, state, keyword)
+            posteriors, state = self._stream_frames(
+                network, kernel, frames, state, keyword, scaling
+            )
             yield posteriors
 
     def _stream_frames(
-        self, network: Any, frames: np.ndarray, state: Any, keyword: int
+        self,
+        network: Any,
+        kernel: Any,
+        frames: np.ndarray,
+        state: Any,
+        keyword: int,
+        scaling: Any,
     ) -> tuple[np.ndarray, Any]:
-        x = self.normalizer_.transform([frames])[0]
-        with torch.no_grad():
-            logits, state = network.step_block(torch.as_tensor(x[None], dtype=torch.float32),
-                                               state)  # fmt: skip
-        return torch.softmax(logits[0].double(), dim=-1)[:, keyword].numpy(), state
+        """The keyword posteriors of one block of feature frames, and the recurrent
+        state after them. ``kernel`` runs the recurrent layer on ``(x, state)`` (None:
+        ``network.step_block``); ``scaling`` is the normaliser's ``(center, scale)``,
+        read once per stream (None: no normalisation)."""
+        # transform()'s arithmetic (float32 frames - float64 centre, / scale, to float32:
+        # the same bits) without its per-call validation of frames we computed ourselves
+        x = frames if scaling is None else ((frames - scaling[0]) / scaling[1]).astype(np.float32)
+        # inference_mode: no autograd bookkeeping at all (cheaper than no_grad per op);
+        # the state it returns only ever goes back into this method
+        with torch.inference_mode():
+            x_t = torch.from_numpy(x[None])
+            if kernel is None:
+                logits, state = network.step_block(x_t, state)
+            else:
+                y, state = kernel(x_t, state)
+                if y.shape[1] > 1:
+                    logits = network.head(y)
+                else:  # one frame alone takes a matrix-vector product, which rounds
+                    # differently from the offline pass's matrix product (~1e-9): give
+                    # the head the frame twice and keep one
+                    logits = network.head(y.repeat(1, 2, 1))[:, :1]
+            # softmax over the classes in float64, as predict_proba: the same bits
+            posteriors = torch.softmax(logits[0], dim=-1, dtype=torch.float64)[:, keyword]
+        return posteriors.numpy(), state
 
     # ---------------------------------------------------- scikit-learn surface
     def predict(self, clips: Any, *, sample_rate: int | None = None) -> np.ndarray:  # type: ignore[override]

@@ -172,6 +172,12 @@ class KeywordCorpusConfig:
         reverb_probability: chance that a clip is reverberated (a room from a pool of
             ``n_rooms`` drawn from the seed).
         gain_probability: chance of random gain changes.
+        warp_probability: chance that the talker is warped (speed perturbation: pitch
+            and formants; :func:`~lstmkit.datasets.speech.channel.warp_voice`) by a
+            factor drawn uniformly from ``warp_range``.
+        warp_range: ``(low, high)`` speed factors, within [0.5, 2].
+        channel_probability: chance that the clip goes through a random channel
+            (:func:`~lstmkit.datasets.speech.channel.random_channel`).
         clip_seconds: every clip's duration (s).
         n_rooms: simulated rooms in the pool.
         seed: int >= 0.
@@ -200,6 +206,9 @@ class KeywordCorpusConfig:
     noise_kinds: tuple[str, ...] = NOISE_KINDS
     reverb_probability: float = 0.3
     gain_probability: float = 0.3
+    warp_probability: float = 0.0
+    warp_range: tuple[float, float] = (0.88, 1.12)
+    channel_probability: float = 0.0
     clip_seconds: float = 2.0
     n_rooms: int = 8
     seed: int = 0
@@ -221,6 +230,14 @@ class KeywordCorpusConfig:
             check_probability(name, getattr(self, name), allow_one=True)
         check_probability("reverb_probability", self.reverb_probability, allow_one=True)
         check_probability("gain_probability", self.gain_probability, allow_one=True)
+        check_probability("warp_probability", self.warp_probability, allow_one=True)
+        check_probability("channel_probability", self.channel_probability, allow_one=True)
+        warp_range = _number_tuple("warp_range", self.warp_range, 0.5, 2.0)
+        if len(warp_range) != 2 or warp_range[0] > warp_range[1]:
+            raise ValueError(
+                f"warp_range must be (low, high) with low <= high; received {warp_range}"
+            )
+        put("warp_range", warp_range)
         if self.confusable_share + self.noise_share > 1:
             raise ValueError(
                 "confusable_share + noise_share must be at most 1; received "
@@ -357,6 +374,12 @@ def _clip(config: KeywordCorpusConfig, index: int, voices: _Voices) -> SpeechCli
     sources = None
     if not clean and noise_kind == "babble":
         sources = _speech_pool(voices, config.seed, [config.keyword])
+    # their own generator, so that corpora without them are the clips they always were
+    talker = np.random.default_rng([config.seed, _CLIP, index, 1])
+    warp = None
+    if talker.random() < config.warp_probability:
+        warp = float(talker.uniform(*config.warp_range))
+    channel = bool(talker.random() < config.channel_probability)
     clip = add_condition(
         clip,
         noise=None if clean else noise_kind,
@@ -365,6 +388,8 @@ def _clip(config: KeywordCorpusConfig, index: int, voices: _Voices) -> SpeechCli
         gain=gain,
         babble_sources=sources,
         seed=rng,
+        warp=warp,
+        channel=channel,
     )
     return clip.replace(seed=index)
 
@@ -604,11 +629,12 @@ class BackgroundStream:
         for index in range(self.n_chunks):
             yield self.chunk(index)
 
-    def build(self) -> BackgroundStream:
+    def build(self, n_jobs: int = 1) -> BackgroundStream:
         """Generate and cache every chunk not yet done (without keeping them in memory).
 
         Args:
-            (none)
+            n_jobs: processes that synthesise chunks (each chunk depends only on the
+                configuration and its index, so the result is the same).
 
         Returns:
             ``self``.
@@ -620,11 +646,43 @@ class BackgroundStream:
             >>> stream.build().is_complete()
             True
         """
+        check_int("n_jobs", n_jobs, 1)
         manifest = self.manifest()
-        for index in range(self.n_chunks):
-            if not self._is_done(index, manifest):
+        missing = [i for i in range(self.n_chunks) if not self._is_done(i, manifest)]
+        if n_jobs == 1 or len(missing) <= 1:
+            for index in missing:
                 self._build(index)
+            return self
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(min(n_jobs, len(missing))) as pool:
+            list(pool.map(_build_chunk, [(self.config, self.path, i) for i in missing]))
         return self
+
+    def segments(self, seconds: float) -> Iterator[np.ndarray]:
+        """The stream cut into consecutive pieces of ``seconds`` (a chunk's remainder
+        shorter than that is dropped): keyword-free training negatives.
+
+        Args:
+            seconds: each piece's length (> 0).
+
+        Yields:
+            float32 arrays of ``round(seconds * 16000)`` samples.
+
+        Example:
+            >>> import tempfile
+            >>> from lstmkit.datasets.speech import background_stream
+            >>> s = background_stream(hours=9 / 3600, cache_dir=tempfile.mkdtemp())
+            >>> [p.size for p in s.segments(4.0)]
+            [64000, 64000]
+        """
+        check_float("seconds", seconds, 0.0)
+        size = round(seconds * self.sample_rate)
+        if size < 1:
+            raise ValueError(f"seconds must be at least one sample; received {seconds}")
+        for chunk in self:
+            for k in range(0, chunk.size - size + 1, size):
+                yield chunk[k : k + size]
 
     def _remove_stale_temporaries(self) -> None:
         for path in self.path.glob(".chunk-*.tmp"):
@@ -672,6 +730,13 @@ class BackgroundStream:
             save_json(self.manifest_path, manifest)
         # what a read of the FLAC file gives back (16-bit PCM / 32768)
         return pcm.astype(np.float32) / 32768.0
+
+
+def _build_chunk(job: tuple[dict[str, Any], Path, int]) -> int:
+    """One chunk of a stream, in a worker process (for :meth:`BackgroundStream.build`)."""
+    config, folder, index = job
+    BackgroundStream(config, folder).chunk(index)  # builds and caches it if missing
+    return index
 
 
 def _total_speed(chunks: dict[str, Any]) -> dict[str, dict[str, float]]:
