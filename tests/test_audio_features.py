@@ -244,10 +244,9 @@ def test_streaming_latency_and_bounded_state():
         frames_so_far = num_frames(min(start + 1600, y.size), config)
         # a frame is returned exactly when 8 more frames exist
         assert total == max(0, frames_so_far - 8)
-        # O(chunk) work: the stream keeps under one frame of audio and 2N rows per stage
+        # O(chunk) work: the stream keeps under one frame of audio and 4N static rows
         assert stream._samples.size < config.n_fft
-        assert stream._deltas.tail.shape[0] <= 8 and stream._delta_deltas.tail.shape[0] <= 8
-        assert stream._waiting_static.shape[0] <= 8
+        assert stream._static.shape[0] <= 16
     assert stream.frames_emitted == total
     assert total + stream.flush().shape[0] == num_frames(y.size, config)
 
@@ -359,3 +358,20 @@ def test_label_errors_name_the_argument(call, error, words):
     with pytest.raises(error) as info:
         call()
     assert words in str(info.value)
+
+
+def test_end_windows_mark_the_end_of_each_keyword_inside_the_clip():
+    from lstmkit.audio import end_windows
+
+    assert end_windows([(0.5, 0.9), (1.2, 1.95)], (0.12, 0.08), 2.0) == [
+        (0.78, 0.98),
+        (1.83, 2.0),  # cut at the clip's end
+    ]
+    assert end_windows([(0.0, 0.05)], (0.12, 0.0), 1.0) == [(0.0, 0.05)]
+    assert end_windows([], (0.12, 0.08), 1.0) == []
+    with pytest.raises(ValueError, match="window must be two finite seconds >= 0"):
+        end_windows([(0.1, 0.2)], (-0.1, 0.1), 1.0)
+    with pytest.raises(ValueError, match=r"must not be \(0, 0\)"):
+        end_windows([(0.1, 0.2)], (0, 0), 1.0)
+    with pytest.raises(TypeError, match="window must be \\(before_s, after_s\\)"):
+        end_windows([(0.1, 0.2)], 0.1, 1.0)

@@ -13,7 +13,6 @@ arrives): both give identical detections, which the tests check.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -136,7 +135,8 @@ class PosteriorDetector:
 
     def reset(self) -> None:
         """Forget everything heard (a new stream)."""
-        self._window: deque[float] = deque(maxlen=self.config.smoothing_frames)
+        # the last k - 1 posteriors, zeros before the first frame (see push)
+        self._history = np.zeros(self.config.smoothing_frames - 1)
         self._frame = 0  # index of the next frame
         self._open: tuple[int, float] | None = None  # (first frame, best score)
         self._deaf_until = -1  # no span may start before this frame
@@ -171,21 +171,30 @@ class PosteriorDetector:
         if p.size == 0:
             return found
         # The causal moving average of the block, vectorised: each frame's window (the
-        # last k posteriors, fewer at the very start) summed left to right, one shifted
-        # add per window position. Zeros stand in before the first frame (adding an
-        # exact 0.0 changes nothing), so the sums are bit for bit those of a per-frame
-        # loop, and lstmkit.audio.evaluation reproduces them exactly in a threshold
-        # sweep. No running total: adding the new frame and subtracting the oldest would
-        # drift by rounding over hours of frames.
+        # last k posteriors, fewer at the very start) summed left to right -- a running
+        # sum along the window adds them one after another, as a per-frame loop does.
+        # Zeros stand in before the first frame (adding an exact 0.0 changes nothing),
+        # so the sums are bit for bit those of a per-frame loop (but for the sign of an
+        # all-zero sum, which no threshold in (0, 1) tells apart), and
+        # lstmkit.audio.evaluation reproduces them exactly in a threshold sweep. No
+        # running total across frames: adding the new frame and subtracting the oldest
+        # would drift by rounding over hours of frames.
         k = cfg.smoothing_frames
-        history = list(self._window)[-(k - 1) :] if k > 1 else []  # the last k - 1
-        padded = np.concatenate([np.zeros(k - 1 - len(history)), history, p])
-        total = np.zeros(p.size)
-        for j in range(k):
-            total += padded[j : j + p.size]
-        index = np.arange(self._frame, self._frame + p.size)
-        smoothed_block = total / np.minimum(index + 1, k).astype(np.float64)
-        self._window.extend(p[-k:].tolist())
+        padded = np.concatenate((self._history, p))
+        step = padded.strides[0]
+        windows = np.ndarray((p.size, k), padded.dtype, padded, 0, (step, step))  # no copy
+        total = windows.cumsum(axis=1)[:, -1]
+        if self._frame + 1 >= k:  # every window is full: one divisor (the same quotients)
+            smoothed_block = total / float(k)
+        else:
+            index = np.arange(self._frame, self._frame + p.size)
+            smoothed_block = total / np.minimum(index + 1, k).astype(np.float64)
+        self._history = padded[padded.size - (k - 1) :]
+        if self._open is None and not (smoothed_block >= cfg.threshold).any():
+            # nothing open and nothing reaches the threshold: no frame changes anything
+            # but the frame count (most blocks of a stream; skips the per-frame loop)
+            self._frame += p.size
+            return found
         for smoothed in smoothed_block.tolist():
             f = self._frame
             self._frame += 1

@@ -465,13 +465,15 @@ class KeywordSpotter(SequenceTagger):
         network, state = self.network_.eval(), None
         # A layer that torch's native kernel runs (the default LSTM, on the CPU, in
         # float32 like the frames) is fed to that kernel directly, as its native backend
-        # would: on a 0.1 s block (12 frames) the layer's per-call input and state checks
-        # and backend choice cost a good part of the kernel's own time, and nothing they
-        # decide changes within a stream. Any other network streams through step_block.
-        kernel, recurrent = None, network.recurrent
+        # would, and its output to the linear head: on a 0.1 s block (12 frames) the
+        # layer's per-call input and state checks and backend choice cost a good part of
+        # the kernel's own time, and nothing they decide changes within a stream. Any
+        # other network streams through step_block.
+        kernel, recurrent, head = None, network.recurrent, network.head
         like = next(recurrent.parameters())
         if (
             network.step_encoder is None
+            and type(head) is torch.nn.Linear
             and like.device.type == "cpu"
             and like.dtype == torch.float32
             and recurrent.active_backend == "native"
@@ -480,13 +482,17 @@ class KeywordSpotter(SequenceTagger):
 
             from lstmkit.nn.backends.native import flat_weights, run_native
 
-            kernel = functools.partial(
+            layer = functools.partial(
                 run_native, recurrent.cell.torch_counterpart.kernel,
                 flat_weights=flat_weights(recurrent), has_biases=recurrent.bias,
                 num_layers=recurrent.num_layers, dropout=recurrent.dropout, training=False,
                 bidirectional=False, lengths=None, padding_side=recurrent.padding_side,
                 batch_first=recurrent.batch_first,
             )  # fmt: skip
+            linear = functools.partial(
+                torch.nn.functional.linear, weight=head.weight, bias=head.bias
+            )
+            kernel = (layer, linear)
             # the zero state the layer starts from: one (layers, 1, size) tensor per part
             parts = [
                 like.new_zeros(recurrent.num_layers, 1, *part.shape)
@@ -530,29 +536,33 @@ class KeywordSpotter(SequenceTagger):
         scaling: Any,
     ) -> tuple[np.ndarray, Any]:
         """The keyword posteriors of one block of feature frames, and the recurrent
-        state after them. ``kernel`` runs the recurrent layer on ``(x, state)`` (None:
-        ``network.step_block``); ``scaling`` is the normaliser's ``(center, scale)``,
-        read once per stream (None: no normalisation)."""
+        state after them. ``kernel`` is ``(layer, head)``: the recurrent layer on
+        ``(x, state)`` and the linear head (None: ``network.step_block``); ``scaling``
+        is the normaliser's ``(center, scale)``, read once per stream (None: no
+        normalisation)."""
         # transform()'s arithmetic (float32 frames - float64 centre, / scale, to float32:
         # the same bits) without its per-call validation of frames we computed ourselves
         x = frames if scaling is None else ((frames - scaling[0]) / scaling[1]).astype(np.float32)
         # inference_mode: no autograd bookkeeping at all (cheaper than no_grad per op);
-        # the state it returns only ever goes back into this method
+        # without autograd, as under predict's no_grad, torch runs its oneDNN LSTM kernel
+        # (with autograd on it takes another, which rounds differently). The state it
+        # returns only ever goes back into this method.
         with torch.inference_mode():
             x_t = torch.from_numpy(x[None])
             if kernel is None:
                 logits, state = network.step_block(x_t, state)
             else:
-                y, state = kernel(x_t, state)
+                layer, head = kernel
+                y, state = layer(x_t, state)
                 if y.shape[1] > 1:
-                    logits = network.head(y)
+                    logits = head(y)
                 else:  # one frame alone takes a matrix-vector product, which rounds
                     # differently from the offline pass's matrix product (~1e-9): give
                     # the head the frame twice and keep one
-                    logits = network.head(y.repeat(1, 2, 1))[:, :1]
+                    logits = head(y.repeat(1, 2, 1))[:, :1]
             # softmax over the classes in float64, as predict_proba: the same bits
-            posteriors = torch.softmax(logits[0], dim=-1, dtype=torch.float64)[:, keyword]
-        return posteriors.numpy(), state
+            probabilities = torch.softmax(logits, dim=-1, dtype=torch.float64).numpy()
+        return probabilities[0, :, keyword], state
 
     # ---------------------------------------------------- scikit-learn surface
     def predict(self, clips: Any, *, sample_rate: int | None = None) -> np.ndarray:  # type: ignore[override]
