@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import os
 from abc import ABC, abstractmethod
 from fractions import Fraction
 from types import ModuleType
@@ -370,3 +371,38 @@ def available_families() -> list[str]:
         True
     """
     return sorted(name for name, cls in SYNTHESIZERS.items() if cls.available())
+
+
+def read_pcm16_wav(path: str | os.PathLike[str], program: str) -> tuple[np.ndarray, int]:
+    """A 16-bit PCM WAV that a synthesiser program wrote, as mono float32 in [-1, 1).
+
+    Args:
+        path: the WAV file.
+        program: the program that wrote it (named in the error).
+
+    Returns:
+        ``(audio, sample_rate)``; several channels are averaged.
+
+    Example:
+        >>> import tempfile, wave
+        >>> from lstmkit.datasets.speech.base import read_pcm16_wav
+        >>> path = tempfile.mkdtemp() + "/x.wav"
+        >>> with wave.open(path, "wb") as w:
+        ...     w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+        ...     w.writeframes(bytes([0, 64]) * 4)
+        >>> audio, rate = read_pcm16_wav(path, "test")
+        >>> audio.tolist(), rate
+        ([0.5, 0.5, 0.5, 0.5], 8000)
+    """
+    import wave
+
+    with wave.open(str(path), "rb") as handle:
+        sample_rate = handle.getframerate()
+        channels = handle.getnchannels()
+        if handle.getsampwidth() != 2:
+            raise RuntimeError(f"{program} wrote {8 * handle.getsampwidth()}-bit audio, not 16-bit")
+        frames = handle.readframes(handle.getnframes())
+    audio = np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0
+    if channels > 1:
+        audio = audio.reshape(-1, channels).mean(axis=1)
+    return audio, sample_rate

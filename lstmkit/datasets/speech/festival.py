@@ -48,12 +48,11 @@ import functools
 import shutil
 import subprocess
 import tempfile
-import wave
 from pathlib import Path
 
 import numpy as np
 
-from lstmkit.datasets.speech.base import Synthesizer, register
+from lstmkit.datasets.speech.base import Synthesizer, read_pcm16_wav, register
 
 __all__ = ["FestivalSynthesizer"]
 
@@ -89,19 +88,6 @@ def _voice_names() -> tuple[str, ...]:
     names = [n for n in dict.fromkeys(names) if n.replace("_", "").isalnum()]
     order = {name: i for i, name in enumerate(_PREFERRED)}
     return tuple(sorted(names, key=lambda n: (order.get(n, len(order)), n)))
-
-
-def _read_wav(path: Path) -> tuple[np.ndarray, int]:
-    with wave.open(str(path), "rb") as handle:
-        sample_rate = handle.getframerate()
-        channels = handle.getnchannels()
-        if handle.getsampwidth() != 2:
-            raise RuntimeError(f"festival wrote {8 * handle.getsampwidth()}-bit audio, not 16-bit")
-        frames = handle.readframes(handle.getnframes())
-    audio = np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0
-    if channels > 1:
-        audio = audio.reshape(-1, channels).mean(axis=1)
-    return audio, sample_rate
 
 
 @register
@@ -184,5 +170,5 @@ class FestivalSynthesizer(Synthesizer):
                     f"festival (text2wave, voice {voice!r}) failed "
                     f"(exit code {result.returncode}): {stderr or 'no audio written'}"
                 )
-            audio, sample_rate = _read_wav(target)
+            audio, sample_rate = read_pcm16_wav(target, "festival")
         return audio, sample_rate * pitch

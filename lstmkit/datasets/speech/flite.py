@@ -27,12 +27,11 @@ import functools
 import shutil
 import subprocess
 import tempfile
-import wave
 from pathlib import Path
 
 import numpy as np
 
-from lstmkit.datasets.speech.base import Synthesizer, register
+from lstmkit.datasets.speech.base import Synthesizer, read_pcm16_wav, register
 
 __all__ = ["FliteSynthesizer"]
 
@@ -54,19 +53,6 @@ def _voice_names() -> tuple[str, ...]:
     names = [n for n in names if n not in _EXCLUDED]
     order = {name: i for i, name in enumerate(_PREFERRED)}
     return tuple(sorted(names, key=lambda n: (order.get(n, len(order)), n)))
-
-
-def _read_wav(path: Path) -> tuple[np.ndarray, int]:
-    with wave.open(str(path), "rb") as handle:
-        sample_rate = handle.getframerate()
-        channels = handle.getnchannels()
-        if handle.getsampwidth() != 2:
-            raise RuntimeError(f"flite wrote {8 * handle.getsampwidth()}-bit audio, not 16-bit")
-        frames = handle.readframes(handle.getnframes())
-    audio = np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0
-    if channels > 1:
-        audio = audio.reshape(-1, channels).mean(axis=1)
-    return audio, sample_rate
 
 
 @register
@@ -137,5 +123,5 @@ class FliteSynthesizer(Synthesizer):
                 raise RuntimeError(
                     f"flite failed (exit code {result.returncode}): {result.stderr.strip()}"
                 )
-            audio, sample_rate = _read_wav(target)
+            audio, sample_rate = read_pcm16_wav(target, "flite")
         return audio, sample_rate * pitch
