@@ -71,8 +71,8 @@ def test_metrics_json_holds_the_three_lstms_and_the_baseline(quick_run):
 
 def test_quick_mode_learns_on_held_out_patients(quick_run):
     _, metrics = quick_run
-    # quick mode trains on balanced classes (AF is learnt from 240 records rather than
-    # 60), so chance macro-F1 is 0.5; test patients are held out (other seed, wider ranges)
+    # quick mode trains on balanced classes (AF is learnt from 160 records rather than
+    # 40), so chance macro-F1 is 0.5; test patients are held out (other seed, wider ranges)
     assert app.QUICK_DATA["af_fraction"] == 0.5
     assert metrics["test_macro_f1"] > 0.65
     assert metrics["models"]["features"]["test_f1"]["A"] > 0.6

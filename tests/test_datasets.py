@@ -19,6 +19,12 @@ from lstmkit.datasets.forecasting import LYNX_TRAPPINGS, parse_monthly_sunspots
 
 NAMES = [info.name for info in list_datasets()]
 SMALL_WAVES = {"num_sequences": 20, "min_length": 30, "max_length": 60}
+# the simulators at a small size (at their defaults they simulate thousands of records)
+SMALL = {
+    "waveform": SMALL_WAVES,
+    "ecg-af-simulated": {"num_train": 16, "num_test": 8},
+    "radar-rcs": {"num_train": 20, "num_test": 20},
+}
 
 
 # ------------------------------------------------------------------------ registry
@@ -49,7 +55,7 @@ def test_registry_filters_by_task():
 @pytest.mark.parametrize("name", NAMES)
 def test_every_dataset_loads_as_its_task_says(name):
     info = {i.name: i for i in list_datasets()}[name]
-    data = load_dataset(name, **(SMALL_WAVES if name == "waveform" else {}))
+    data = load_dataset(name, **SMALL.get(name, {}))
     expected = SequenceClassificationData if info.task == "classification" else SeriesData
     assert isinstance(data, expected)
     assert data.name == name and data.description

@@ -24,6 +24,13 @@ def toy_classification(n: int, seed: int):
     return X, y
 
 
+@pytest.fixture
+def no_plots(monkeypatch):
+    # The progress plot is checked by test_learns_and_writes_run_folder (and with
+    # lstmkit.viz); in the other fits here it only costs time.
+    monkeypatch.setattr("lstmkit.training.engine._plot_progress", lambda *a, **k: None)
+
+
 def train(tmp_path, name: str, *, val: bool = True, **option_values):
     X, y = toy_classification(96, 0)
     Xv, yv = toy_classification(48, 1)
@@ -63,6 +70,7 @@ def test_learns_and_writes_run_folder(tmp_path):
     assert 0.0 <= result.padding_fraction < 0.5
 
 
+@pytest.mark.usefixtures("no_plots")
 def test_same_seed_same_weights_different_seed_different(tmp_path):
     a, _, _ = train(tmp_path, "a", val=False)
     b, _, _ = train(tmp_path, "b", val=False)
@@ -72,6 +80,7 @@ def test_same_seed_same_weights_different_seed_different(tmp_path):
     assert not torch.equal(a.head.weight, c.head.weight)
 
 
+@pytest.mark.usefixtures("no_plots")
 def test_resume_from_checkpoint_equals_uninterrupted_run(tmp_path):
     full, _, _ = train(tmp_path, "full", max_epochs=4, val=False)
     _, first, _ = train(tmp_path, "part", max_epochs=2, val=False)
@@ -88,6 +97,7 @@ def test_resume_from_checkpoint_equals_uninterrupted_run(tmp_path):
         assert torch.allclose(p, q, atol=1e-6)
 
 
+@pytest.mark.usefixtures("no_plots")
 def test_best_validation_weights_are_restored(tmp_path):
     network, result, (Xv, yv) = train(tmp_path, "best", max_epochs=8, learning_rate=0.05)
     assert result.best_epoch is not None
@@ -102,6 +112,7 @@ def test_best_validation_weights_are_restored(tmp_path):
     assert result.best_val_loss == pytest.approx(result.history["val_loss"].min(), rel=1e-6)
 
 
+@pytest.mark.usefixtures("no_plots")
 def test_early_stopping_and_schedules_run(tmp_path):
     _, result, _ = train(
         tmp_path, "early", max_epochs=30, learning_rate=0.2, validation_patience=2,
@@ -160,22 +171,34 @@ DDP_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.usefixtures("no_plots")
 def test_ddp_two_processes_match_one(tmp_path):
     script = tmp_path / "ddp_train.py"
     script.write_text(DDP_SCRIPT)
-    for devices in (1, 2):
-        out = tmp_path / f"weights-{devices}.safetensors"
-        done = subprocess.run(
-            [sys.executable, str(script), str(devices), str(out)],
-            capture_output=True, text=True, timeout=240, cwd=tmp_path,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr[-3000:]
+    # DDP runs the script (Lightning starts the second rank from it); meanwhile the same
+    # main() trains on one device in this process (a third interpreter would only add
+    # the cost of importing torch and Lightning once more).
+    ddp = subprocess.Popen(
+        [sys.executable, str(script), "2", str(tmp_path / "weights-2.safetensors")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        script_globals = {"__name__": "ddp_train"}
+        exec(compile(DDP_SCRIPT, str(script), "exec"), script_globals)
+        script_globals["main"](1, str(tmp_path / "weights-1.safetensors"))
+        _, stderr = ddp.communicate(timeout=240)
+    finally:
+        if ddp.poll() is None:
+            ddp.kill()
+            ddp.communicate()
+    assert ddp.returncode == 0, stderr[-3000:]
     one = load_file(tmp_path / "weights-1.safetensors")
     two = load_file(tmp_path / "weights-2.safetensors")
     for name in one:
         assert torch.allclose(one[name], two[name], atol=1e-4), name
 
 
+@pytest.mark.usefixtures("no_plots")
 def test_num_threads_applies_during_training_and_is_restored(tmp_path, monkeypatch):
     seen = []
     monkeypatch.setattr(

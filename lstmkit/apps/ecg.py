@@ -102,9 +102,9 @@ REFERENCES = {
 #: Seed 1: training patients from simulation seed 2, test patients from seed 3. Model
 #: selection ran on seeds 0, 1 and 1001 only, so these test patients were never looked at.
 DATA: dict[str, Any] = {"num_train": 4000, "num_test": 1000, "af_fraction": 0.125, "seed": 1}
-#: Quick mode trains on balanced classes: 60 AF records (1:7) are too few to learn from
+#: Quick mode trains on balanced classes: 40 AF records (1:7) are too few to learn from
 #: in a few seconds.
-QUICK_DATA: dict[str, Any] = {"num_train": 480, "num_test": 200, "af_fraction": 0.5, "seed": 1}
+QUICK_DATA: dict[str, Any] = {"num_train": 320, "num_test": 200, "af_fraction": 0.5, "seed": 1}
 
 #: Validation records (``simulate_ecg(**VALIDATION)``, training ranges): a seed that
 #: neither the training (2 * seed) nor the test (2 * seed + 1) patients use.
@@ -113,7 +113,7 @@ QUICK_VALIDATION: dict[str, Any] = {"num_normal": 70, "num_af": 10, "seed": 1001
 #: A second test set: new patients (seed 1002) from the *training* ranges, to separate
 #: "new patients" from "new kinds of patients" (the held-out ranges of the main test set).
 IN_RANGE_TEST: dict[str, Any] = {"num_normal": 875, "num_af": 125, "seed": 1002}
-QUICK_IN_RANGE_TEST: dict[str, Any] = {"num_normal": 175, "num_af": 25, "seed": 1002}
+QUICK_IN_RANGE_TEST: dict[str, Any] = {"num_normal": 70, "num_af": 10, "seed": 1002}
 
 #: Augmentation of the training records (:func:`lstmkit.datasets.ecg.augment_ecg`): one
 #: copy each, gain x0.5-1.5, 0-0.1 mV rms of added noise. It lifted the validation
@@ -151,7 +151,9 @@ CONFIG: dict[str, Any] = {
     "raw": {"model": dict(_MODEL), "training": {**_TRAINING, "max_epochs": 12}},
 }
 #: Quick mode: fewer records and epochs, a higher learning rate (a smoke test that it
-#: learns; with the full-mode rate it stayed near 0.6-0.68 macro-F1 in 20 epochs).
+#: learns; with the full-mode rate it stayed near 0.6-0.68 macro-F1 in 20 epochs). On
+#: 320 records the feature BiLSTM reached 0.755 test macro-F1 (seed 0) in 20 epochs,
+#: 0.67 in 12; the other two inputs are only run through the pipeline.
 _QUICK_FEATURES = {
     "model": dict(_MODEL),
     "training": {**_TRAINING, "max_epochs": 20, "learning_rate": 1e-2},
@@ -160,7 +162,7 @@ QUICK_CONFIG: dict[str, Any] = {
     "features": copy.deepcopy(_QUICK_FEATURES),
     "features-matlab": {
         "model": dict(_MODEL),
-        "training": {**_QUICK_FEATURES["training"], "max_epochs": 10},
+        "training": {**_QUICK_FEATURES["training"], "max_epochs": 5},
     },
     "raw": {
         "model": {**_MODEL, "hidden_size": 16},
@@ -374,7 +376,7 @@ def run(folder: RunFolder, options: Options) -> dict:
 
     Args:
         folder: the run folder.
-        options: ``quick``: 480 + 200 balanced records, fewer epochs, one seed (< 30 s;
+        options: ``quick``: 320 + 200 balanced records, fewer epochs, one seed (< 30 s;
             checks that it learns); ``seed``: the first training seed (full mode runs
             ``seed``, ``seed + 1``, ``seed + 2`` for each LSTM). The data are the same
             for every seed.

@@ -57,10 +57,12 @@ CONFIGS: dict[str, dict[str, Any]] = {
         "dropout": 0.1,
         "output_layer": "adaptive",
         "bptt": 35,
+        # One epoch at 1e-2: test perplexity 74 on seed 0 (unigram 135, KN trigram 59);
+        # two epochs at 5e-3 reached 61 at twice the training time.
         "training": {
-            "max_epochs": 2,
+            "max_epochs": 1,
             "batch_size": 16,
-            "learning_rate": 5e-3,
+            "learning_rate": 1e-2,
             "gradient_threshold": 1.0,
             "lr_schedule": "cosine",
             "validation_frequency": 50,
