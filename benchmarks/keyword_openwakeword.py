@@ -321,31 +321,6 @@ def openwakeword_detector() -> Any:
 
 
 # ---------------------------------------------------------------------- test data
-def _shard(job: tuple[Any, int, int]) -> list[Any]:
-    from lstmkit.datasets.speech import build_keyword_corpus
-
-    config, start, stop = job
-    return build_keyword_corpus(config, start=start, stop=stop)
-
-
-def synthesise(config: Any, n_jobs: int) -> list[Any]:
-    """The clips of ``config`` in ``n_jobs`` processes (clip ``i`` depends only on the
-    configuration and ``i``, so the shards join into the one-process corpus)."""
-    import itertools
-    from concurrent.futures import ProcessPoolExecutor
-
-    from lstmkit.datasets.speech import build_keyword_corpus
-
-    total = config.n_positive + config.n_negative
-    if n_jobs <= 1 or total < 4 * n_jobs:
-        return build_keyword_corpus(config)
-    # more shards than processes: Piper clips take ~10x flite's time
-    bounds = np.linspace(0, total, 4 * n_jobs + 1).astype(int)
-    jobs = [(config, int(a), int(b)) for a, b in itertools.pairwise(bounds) if b > a]
-    with ProcessPoolExecutor(n_jobs) as pool:
-        return [clip for shard in pool.map(_shard, jobs) for clip in shard]
-
-
 def with_condition(clips: list[Any], snr_db: float | None, seed: int, babble: list) -> list[Any]:
     """The keyword-spotting app's test conditions: each clip in one noise kind (drawn per
     clip, the same at every SNR) at ``snr_db`` over its speech; None: as it is."""
@@ -365,7 +340,12 @@ def with_condition(clips: list[Any], snr_db: float | None, seed: int, babble: li
 
 def test_sets(seed: int, sizes: dict[str, Any], n_jobs: int) -> tuple[dict[str, list], dict]:
     """Held-out clips (Piper + flite), synthesised clean, padded, then each condition."""
-    from lstmkit.datasets.speech import KeywordCorpusConfig, available_families, pad_clip
+    from lstmkit.datasets.speech import (
+        KeywordCorpusConfig,
+        available_families,
+        build_keyword_corpus,
+        pad_clip,
+    )
 
     families = [f for f in ("piper", "flite") if f in available_families()]
     if not families:
@@ -385,7 +365,7 @@ def test_sets(seed: int, sizes: dict[str, Any], n_jobs: int) -> tuple[dict[str, 
         n_negative=sizes["n_negative"],
     )
     started = time.perf_counter()
-    raw = synthesise(config, n_jobs)
+    raw = build_keyword_corpus(config, n_jobs=n_jobs)
     synthesis = time.perf_counter() - started
     padded = [pad_clip(c, CLIP_SECONDS + 2 * PAD_SECONDS, position="center") for c in raw]
     speech = [c.audio for c in padded if c.label == "other"][:8]

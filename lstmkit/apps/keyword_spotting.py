@@ -135,10 +135,8 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import itertools
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -430,28 +428,6 @@ def espeak_voice_split(seed: int = 0) -> dict[str, list[str]]:
 
 
 # ---------------------------------------------------------------------- synthesis
-def _shard(job: tuple[Any, int, int]) -> list[Any]:
-    from lstmkit.datasets.speech import build_keyword_corpus
-
-    config, start, stop = job
-    return build_keyword_corpus(config, start=start, stop=stop)
-
-
-def _synthesise(config: Any, n_jobs: int) -> list[Any]:
-    """The clips of ``config`` in ``n_jobs`` processes (clip i depends only on the
-    configuration and i, so the shards join into exactly the one-process corpus)."""
-    from lstmkit.datasets.speech import build_keyword_corpus
-
-    total = config.n_positive + config.n_negative
-    if n_jobs <= 1 or total < 4 * n_jobs:
-        return build_keyword_corpus(config)
-    # more shards than processes: Piper and espeak clips take different times
-    bounds = np.linspace(0, total, 4 * n_jobs + 1).astype(int)
-    jobs = [(config, int(a), int(b)) for a, b in itertools.pairwise(bounds) if b > a]
-    with ProcessPoolExecutor(n_jobs) as pool:
-        return [clip for shard in pool.map(_shard, jobs) for clip in shard]
-
-
 def _background(arguments: dict[str, Any], n_jobs: int) -> tuple[Any, float]:
     """The background stream, every chunk built (in ``n_jobs`` processes); seconds."""
     from lstmkit.datasets.speech import background_stream
@@ -1151,7 +1127,11 @@ def run(folder: RunFolder, options: Options) -> dict:
     Returns:
         The metrics written to ``metrics.json``.
     """
-    from lstmkit.datasets.speech import KeywordCorpusConfig, available_families
+    from lstmkit.datasets.speech import (
+        KeywordCorpusConfig,
+        available_families,
+        build_keyword_corpus,
+    )
 
     quick, seed, keyword = options.quick, options.seed, options.keyword.strip().lower()
     if not keyword:
@@ -1187,7 +1167,7 @@ def run(folder: RunFolder, options: Options) -> dict:
             **sizes[name],
         )
         started = time.perf_counter()
-        clips = _synthesise(cfg, options.jobs)
+        clips = build_keyword_corpus(cfg, n_jobs=options.jobs)
         timing[f"synthesis_{name}"] = time.perf_counter() - started
         print(
             f"[{NAME}] {name} corpus: {len(clips)} clips ({', '.join(fams)}) in "

@@ -26,7 +26,6 @@ the whole keyword with ``target_window=None`` (MATLAB's mask).
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -322,7 +321,12 @@ class KeywordSpotter(SequenceTagger):
         """
         import time
 
-        from lstmkit.datasets.speech import SAMPLE_RATE, KeywordCorpusConfig, background_stream
+        from lstmkit.datasets.speech import (
+            SAMPLE_RATE,
+            KeywordCorpusConfig,
+            background_stream,
+            build_keyword_corpus,
+        )
         from lstmkit.training import TrainingOptions
 
         if "training_options" not in params:
@@ -343,7 +347,7 @@ class KeywordSpotter(SequenceTagger):
             keyword, families=tuple(families), seed=seed, **{**sizes, **(corpus or {})}
         )
         started = time.perf_counter()
-        clips = _synthesise(config, n_jobs)
+        clips = build_keyword_corpus(config, n_jobs=n_jobs)
         audio = [c.audio for c in clips]
         spans = [[(a / SAMPLE_RATE, b / SAMPLE_RATE) for a, b in c.intervals] for c in clips]
         n_background = 0
@@ -617,28 +621,3 @@ def _voiced_frames(clip: np.ndarray, cfg: MFCCConfig) -> np.ndarray:
 
 def _no_frames(clip: np.ndarray, cfg: MFCCConfig) -> np.ndarray:
     return np.zeros(num_frames(len(clip), cfg), dtype=bool)
-
-
-def _synthesise(config: Any, n_jobs: int) -> list[Any]:
-    """The corpus of ``config``, built in ``n_jobs`` processes (clip i depends only on
-    the configuration and i, so shards join into the same corpus as one build)."""
-    from lstmkit._checks import check_int
-    from lstmkit.datasets.speech import build_keyword_corpus
-
-    check_int("n_jobs", n_jobs, 1)
-    total = config.n_positive + config.n_negative
-    if n_jobs == 1 or total < 2 * n_jobs:
-        return build_keyword_corpus(config)
-    from concurrent.futures import ProcessPoolExecutor
-
-    bounds = np.linspace(0, total, n_jobs + 1).astype(int)
-    with ProcessPoolExecutor(n_jobs) as pool:
-        shards = pool.map(_shard, [(config, a, b) for a, b in itertools.pairwise(bounds)])
-        return [clip for shard in shards for clip in shard]
-
-
-def _shard(job: tuple[Any, int, int]) -> list[Any]:
-    from lstmkit.datasets.speech import build_keyword_corpus
-
-    config, start, stop = job
-    return build_keyword_corpus(config, start=start, stop=stop)

@@ -275,8 +275,9 @@ class Synthesizer(ABC):
             voice: one of :meth:`voices`; None for the default voice.
             rate: speaking-rate factor in [0.5, 2.0] (1.0 = the voice's own).
             pitch: pitch factor in [0.5, 2.0] (1.0 = the voice's own).
-            seed: int >= 0; engines with random variation (Piper) use it, so the same
-                seed gives the same audio; deterministic engines ignore it.
+            seed: int >= 0; engines with random variation (Piper, espeak-ng's
+                whisper voices) use it, so the same seed gives the same audio in any
+                process; deterministic engines ignore it.
 
         Returns:
             float32 mono audio at 16,000 Hz, peak :data:`PEAK_LEVEL`, including the

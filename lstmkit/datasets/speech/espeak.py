@@ -26,8 +26,11 @@ language files of the data folder (``en-us``, ``en`` (British), ``en-gb-x-rp``,
 ``en-gb-scotland``, ``en-gb-x-gbclan``, ``en-gb-x-gbcwmd``, ``en-029`` (Caribbean),
 ``en-us-nyc``; Shavian ``en-shaw`` is left out), the variants the files of
 ``voices/!v`` (m1-m8, f1-f5, klatt, whisper, croak, ...; names with spaces are left
-out). espeak-ng is deterministic, so :meth:`EspeakSynthesizer.synthesize` ignores
-``seed``.
+out). The noise sources of the whisper, breathy and klatt variants draw from a
+random generator that each request seeds with ``seed`` (espeak-ng's own generator
+and libc's ``rand``): without that, a whisper clip depended on the state the helper
+process started in and differed between processes, so a corpus built over several
+worker processes was not the corpus one process builds.
 
 Example:
     >>> from lstmkit.datasets.speech.espeak import EspeakSynthesizer
@@ -115,6 +118,17 @@ lib.espeak_TextToPhonemes.argtypes = [
     ctypes.POINTER(ctypes.c_void_p), ctypes.c_int, ctypes.c_int
 ]
 lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
+# void espeak_ng_SetRandSeed(long seed): the generator of the noise sources (whisper,
+# breathy and klatt voices); older libraries lack it and draw from libc's rand()
+set_seed = getattr(lib, "espeak_ng_SetRandSeed", None)
+if set_seed is not None:
+    set_seed.argtypes = [ctypes.c_long]
+    set_seed.restype = None
+try:
+    libc_srand = ctypes.CDLL(None).srand
+    libc_srand.argtypes = [ctypes.c_uint]
+except (OSError, AttributeError):
+    libc_srand = None
 
 chunks = []
 
@@ -148,6 +162,12 @@ def serve(request):
         return 0, json.dumps(out).encode()
     for number, value in request["params"]:
         lib.espeak_SetParameter(number, value, 0)
+    # seeded per request: otherwise the noise of a whisper voice depends on the state
+    # this helper process happened to start with, and differs between processes
+    if set_seed is not None:
+        set_seed(request["seed"])
+    if libc_srand is not None:
+        libc_srand(request["seed"])
     del chunks[:]
     text = request["text"].encode() + b"\0"
     status = lib.espeak_Synth(text, len(text), 0, POS_CHARACTER, 0, espeakCHARS_UTF8, None, None)
@@ -348,7 +368,7 @@ class EspeakSynthesizer(Synthesizer):
         pitch_value = int(np.clip(round(50 + 50 * math.log2(pitch)), 0, 100))
         params = [[_RATE, words_per_minute], [_PITCH, pitch_value], [_RANGE, 50], [_VOLUME, 100]]
         status, payload, sample_rate = _call(
-            {"op": "synth", "voice": voice, "text": text, "params": params}
+            {"op": "synth", "voice": voice, "text": text, "params": params, "seed": seed}
         )
         if status == -2:
             raise ValueError(f"voice: espeak-ng could not load the voice {voice!r}")
