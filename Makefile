@@ -25,7 +25,7 @@ $(VENV)/.installed: $(VENV)/.torch pyproject.toml
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.torch pyproject.toml
-	$(BIN)/pip install --quiet -e ".[dev,tune,speech]"
+	$(BIN)/pip install --quiet -e ".[dev,tune,speech,rl]"
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed

@@ -3,8 +3,10 @@ import os
 # The BLAS and OpenMP pools of NumPy, SciPy, statsmodels and scikit-learn (set before
 # any of them loads; xdist's workers and the tests' subprocesses inherit it): with two
 # workers on two cores, spinning pool threads slowed a statsmodels ARIMA fit 40x
-# (a 30-point series took 20 CPU-seconds instead of 0.5). A value set outside wins.
-for _pool in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+# (a 30-point series took 20 CPU-seconds instead of 0.5). Numba's pool too: aeon's
+# numba kernels otherwise resize the shared OpenMP pool back to the core count, and the
+# torch tests after them ran with two threads per worker. A value set outside wins.
+for _pool in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ.setdefault(_pool, "1")
 
 import pytest  # noqa: E402

@@ -40,6 +40,7 @@ PACKAGES = [
     "lstmkit.data.augmentation",
     "lstmkit.data.resampling",
     "lstmkit.tasks.defaults",
+    "lstmkit.rl",
 ]
 
 

@@ -18,7 +18,7 @@ can list the apps at once.
 Example:
     >>> [spec.name for spec in list_apps()]  # doctest: +NORMALIZE_WHITESPACE
     ['sequence-classification', 'forecasting', 'radar', 'ecg', 'text-generation',
-     'long-memory', 'keyword-spotting']
+     'long-memory', 'keyword-spotting', 'water-distribution']
 """
 
 from __future__ import annotations
@@ -96,6 +96,11 @@ for _spec in (
         "keyword-spotting",
         "Wake on 'yes': a streaming LSTM trained on synthetic speech, tested on held-out voices.",
         module="lstmkit.apps.keyword_spotting",
+    ),
+    AppSpec(
+        "water-distribution",
+        "Pump scheduling: an LSTM policy (level only) vs the exact optimum, rules and MLPs.",
+        module="lstmkit.apps.water_distribution",
     ),
 ):
     register_app(_spec)
