@@ -26,7 +26,7 @@ def quick_run(tmp_path_factory):
 def test_registered_as_an_app():
     spec = get_app("water-distribution")
     assert spec.run is app.run and spec.options is app.Options
-    assert [o.name for o in app_options(app.Options)] == ["quick", "seed", "steps"]
+    assert [o.name for o in app_options(app.Options)] == ["quick", "seed", "steps", "jobs"]
 
 
 def test_test_days_are_not_validation_rule_or_training_days():
@@ -43,11 +43,11 @@ def test_every_controller_is_scored_on_the_same_days(quick_run):
     assert written == json.loads(json.dumps(metrics))
     assert written["app"] == "water-distribution" and written["quick"] is True
     results = written["results"]
-    assert {"optimum", "optimum_tariff", "rule", "never_pump", "random", "lstm_level"} <= set(
+    assert {"optimum", "optimum_tariff", "rule", "never_pump", "random", "lstm_pumps"} <= set(
         results
     )
-    days = {r["days"] for r in results.values()}
-    assert days == {len(app.QUICK_TEST_SEEDS) * 4}
+    episodes = {(r["episodes"], r["days"]) for r in results.values()}
+    assert episodes == {(len(app.QUICK_TEST_SEEDS), 4)}
     # the optimum is the optimum: no controller has a better expected return by much
     best = results["optimum"]["return_per_day"]
     for name, result in results.items():
@@ -61,10 +61,10 @@ def test_every_controller_is_scored_on_the_same_days(quick_run):
 def test_the_lstm_policy_learned(quick_run):
     _, metrics = quick_run
     results = metrics["results"]
-    lstm = results["lstm_level"]["return_per_day"]
+    lstm = results["lstm_pumps"]["return_per_day"]
     assert lstm > results["never_pump"]["return_per_day"] + 50
     assert lstm > results["random"]["return_per_day"] + 10
-    assert results["lstm_level"]["train_steps"] >= app.QUICK_STEPS
+    assert results["lstm_pumps"]["train_steps"] >= app.QUICK_STEPS
     assert all(t["met"] is None for t in metrics["targets"].values())  # quick: no verdict
 
 
@@ -73,9 +73,10 @@ def test_files_and_the_saved_policy_acts_like_the_trained_one(quick_run):
     for name in ("test-day.png", "learning-curves.png"):
         assert (out / name).read_bytes()[:8] == PNG_MAGIC, name
     policy = lstmkit.load(out / "model")
-    same = lstmkit.load(out / "policies" / "lstm_level")
+    same = lstmkit.load(out / "policies" / "lstm_pumps")
     assert policy.algorithm == "recurrent-ppo" and policy.recurrent
-    env = WaterTankEnv(WaterTankConfig(days=1))
+    assert policy.env_config.observation == "level+pumps"
+    env = WaterTankEnv(WaterTankConfig(days=1, observation="level+pumps"))
     obs, _ = env.reset(seed=123)
     state = other = None
     actions = []

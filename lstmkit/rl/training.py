@@ -30,7 +30,9 @@ from lstmkit.rl.water_tank import WaterTankConfig, WaterTankEnv
 __all__ = ["DEFAULT_HYPERPARAMETERS", "ScaledObservation", "train_agent"]
 
 #: Per algorithm: the sb3 constructor arguments (``policy_kwargs`` included) used unless
-#: overridden. The recurrent PPO's were chosen on validation days (see the app).
+#: overridden. The recurrent PPO's reward scale and learning-rate schedule were chosen on
+#: validation days (``SELECTION_RESULTS`` in ``lstmkit/apps/water_distribution.py``);
+#: PPO shares them untested, DQN keeps common defaults.
 DEFAULT_HYPERPARAMETERS: dict[str, dict[str, Any]] = {
     "recurrent-ppo": {
         "n_steps": 192,
@@ -42,6 +44,7 @@ DEFAULT_HYPERPARAMETERS: dict[str, dict[str, Any]] = {
         "ent_coef": 0.01,
         "clip_range": 0.2,
         "reward_scale": 0.1,
+        "learning_rate_schedule": "linear",
         "policy_kwargs": {"lstm_hidden_size": 64, "net_arch": [64]},
     },
     "ppo": {
@@ -54,6 +57,7 @@ DEFAULT_HYPERPARAMETERS: dict[str, dict[str, Any]] = {
         "ent_coef": 0.01,
         "clip_range": 0.2,
         "reward_scale": 0.1,
+        "learning_rate_schedule": "linear",
         "policy_kwargs": {"net_arch": [64, 64]},
     },
     "dqn": {
