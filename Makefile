@@ -36,8 +36,10 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check lstmkit tests benchmarks
 	$(BIN)/lint-imports --no-cache  # the layering contract in pyproject.toml
 
+# --dist loadfile: a test file's tests share one worker, so a module-scoped fixture (an
+# app's quick run) runs once, not once per worker that draws one of its tests
 test: lint
-	$(BIN)/python -m pytest -n 2 --durations=10
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=10
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format lstmkit tests benchmarks

@@ -88,3 +88,13 @@ def test_files_and_the_saved_policy_acts_like_the_trained_one(quick_run):
         obs, *_ = env.step(action)
     assert len(set(actions)) > 1  # it schedules, not one constant action
     assert np.isfinite(obs).all()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "pattern"),
+    [("jobs", 0, r"jobs must be an int >= 1; received 0"), ("steps", 0, r"steps must be")],
+)
+def test_bad_options_are_refused_before_any_work(tmp_path, option, value, pattern):
+    # steps=0 once meant "the default" (1M steps): it must be an error instead
+    with pytest.raises(ValueError, match=pattern):
+        run_app("water-distribution", tmp_path / "run", quick=True, **{option: value})

@@ -33,33 +33,21 @@ __all__ = ["DEFAULT_HYPERPARAMETERS", "ScaledObservation", "train_agent"]
 #: overridden. The recurrent PPO's reward scale and learning-rate schedule were chosen on
 #: validation days (``SELECTION_RESULTS`` in ``lstmkit/apps/water_distribution.py``);
 #: PPO shares them untested, DQN keeps common defaults.
+_PPO: dict[str, Any] = {
+    "n_steps": 192,  # two 4-day episodes per environment and rollout
+    "batch_size": 768,
+    "n_epochs": 10,
+    "learning_rate": 1e-3,
+    "gamma": 0.99,
+    "gae_lambda": 0.95,
+    "ent_coef": 0.01,
+    "clip_range": 0.2,
+    "reward_scale": 0.1,
+    "learning_rate_schedule": "linear",
+}
 DEFAULT_HYPERPARAMETERS: dict[str, dict[str, Any]] = {
-    "recurrent-ppo": {
-        "n_steps": 192,
-        "batch_size": 768,
-        "n_epochs": 10,
-        "learning_rate": 1e-3,
-        "gamma": 0.99,
-        "gae_lambda": 0.95,
-        "ent_coef": 0.01,
-        "clip_range": 0.2,
-        "reward_scale": 0.1,
-        "learning_rate_schedule": "linear",
-        "policy_kwargs": {"lstm_hidden_size": 64, "net_arch": [64]},
-    },
-    "ppo": {
-        "n_steps": 192,
-        "batch_size": 768,
-        "n_epochs": 10,
-        "learning_rate": 1e-3,
-        "gamma": 0.99,
-        "gae_lambda": 0.95,
-        "ent_coef": 0.01,
-        "clip_range": 0.2,
-        "reward_scale": 0.1,
-        "learning_rate_schedule": "linear",
-        "policy_kwargs": {"net_arch": [64, 64]},
-    },
+    "recurrent-ppo": {**_PPO, "policy_kwargs": {"lstm_hidden_size": 64, "net_arch": [64]}},
+    "ppo": {**_PPO, "policy_kwargs": {"net_arch": [64, 64]}},
     "dqn": {
         "learning_rate": 5e-4,
         "buffer_size": 100_000,
