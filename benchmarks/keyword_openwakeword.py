@@ -321,30 +321,16 @@ def openwakeword_detector() -> Any:
 
 
 # ---------------------------------------------------------------------- test data
-def with_condition(clips: list[Any], snr_db: float | None, seed: int, babble: list) -> list[Any]:
-    """The keyword-spotting app's test conditions: each clip in one noise kind (drawn per
-    clip, the same at every SNR) at ``snr_db`` over its speech; None: as it is."""
-    from lstmkit.apps.keyword_spotting import AUGMENT
-    from lstmkit.datasets.speech import add_condition
-
-    if snr_db is None:
-        return list(clips)
-    kinds = AUGMENT["noise_kinds"]
-    out = []
-    for i, clip in enumerate(clips):
-        rng = np.random.default_rng([seed, i])
-        kind = kinds[int(rng.integers(len(kinds)))]
-        out.append(add_condition(clip, noise=kind, snr_db=snr_db, babble_sources=babble, seed=rng))
-    return out
-
-
 def test_sets(seed: int, sizes: dict[str, Any], n_jobs: int) -> tuple[dict[str, list], dict]:
     """Held-out clips (Piper + flite), synthesised clean, padded, then each condition."""
+    from lstmkit.apps.keyword_spotting import AUGMENT
     from lstmkit.datasets.speech import (
         KeywordCorpusConfig,
         available_families,
+        babble_sources,
         build_keyword_corpus,
         pad_clip,
+        with_noise,
     )
 
     families = [f for f in ("piper", "flite") if f in available_families()]
@@ -368,10 +354,11 @@ def test_sets(seed: int, sizes: dict[str, Any], n_jobs: int) -> tuple[dict[str, 
     raw = build_keyword_corpus(config, n_jobs=n_jobs)
     synthesis = time.perf_counter() - started
     padded = [pad_clip(c, CLIP_SECONDS + 2 * PAD_SECONDS, position="center") for c in raw]
-    speech = [c.audio for c in padded if c.label == "other"][:8]
-    babble = speech or [c.audio for c in padded if c.label != "noise"][:8]
+    # the keyword-spotting app's test conditions
+    babble, kinds = babble_sources(padded), AUGMENT["noise_kinds"]
     sets = {
-        name: with_condition(padded, snr, seed + 2000, babble) for name, snr in CONDITIONS.items()
+        name: with_noise(padded, snr, kinds=kinds, seed=seed + 2000, babble=babble)
+        for name, snr in CONDITIONS.items()
     }
     labels = [c.label for c in padded]
     info = {
@@ -526,26 +513,6 @@ def thresholds() -> list[float]:
     return sorted({round(float(t), 9) for t in [*THRESHOLDS, *finer, DEFAULT_THRESHOLD]})
 
 
-def _operating_point(curve: Any, threshold: float) -> dict[str, Any]:
-    j = int(np.flatnonzero(np.isclose(curve.thresholds, threshold))[0])
-    latency = curve.median_latency[j]
-    n_neg = curve.n_negative_clips
-    return {
-        "threshold": float(threshold),
-        "frr": float(curve.frr[j]),
-        "false_alarms_per_hour": float(curve.false_alarms_per_hour[j]),
-        "false_alarms": int(curve.false_alarms[j]),
-        "negative_clip_false_alarms": None
-        if curve.negative_false_alarms is None
-        else int(curve.negative_false_alarms[j]),
-        "negative_clip_false_alarm_rate": None
-        if not n_neg
-        else float(curve.negative_false_alarms[j] / n_neg),
-        "positive_clip_false_alarms": int(curve.positive_false_alarms[j]),
-        "median_latency_s": None if not np.isfinite(latency) else float(latency),
-    }
-
-
 def _onsets(posteriors: list[np.ndarray], spans: list[list], config: Any, threshold: float) -> dict:
     """Where detections start on the positive clips, in seconds after the keyword's end
     (a check that the 0.5 s hit tolerance suits both models' timing)."""
@@ -600,7 +567,7 @@ def evaluate(
     operating: float,
 ) -> tuple[dict[str, Any], dict[str, tuple[np.ndarray, np.ndarray]]]:
     """One model's metrics per condition, and its DET curves for the plot."""
-    from lstmkit.audio import det_curve, false_alarm_counts, frr_at_far
+    from lstmkit.audio import det_curve, false_alarm_counts, frr_at_far, operating_point
 
     counts = false_alarm_counts([background], config, grid)
     record: dict[str, Any] = {}
@@ -640,12 +607,12 @@ def evaluate(
                     f"frr_at_{b}_fa_per_hour": frr_at_far(family_curve, b)["frr"]
                     for b in FAR_BUDGETS[:2]
                 },
-                "frr_at_operating_threshold": _operating_point(family_curve, operating)["frr"],
+                "frr_at_operating_threshold": operating_point(family_curve, operating)["frr"],
             }
         record[condition] = {
             **{f"frr_at_{b}_fa_per_hour": frr_at_far(curve, b) for b in FAR_BUDGETS},
             "at_operating_threshold": {
-                **_operating_point(curve, operating),
+                **operating_point(curve, operating),
                 "negative_clips": _negatives_by_kind(values, clips, config, operating),
                 "positive_clip_onsets": _onsets(pos, pos_spans, config, operating),
             },

@@ -17,6 +17,7 @@ from lstmkit.audio.evaluation import (
     frr_at_far,
     match_detections,
     merge_detections,
+    operating_point,
     smoothed_posteriors,
 )
 
@@ -172,6 +173,14 @@ def test_det_curve_counts_misses_false_alarms_and_latency():
     assert frr_at_far(curve, 0.5)["frr"] == pytest.approx(2 / 3)
     record = curve.to_dict()
     assert record["false_alarms"] == [2, 1, 0] and record["n_keywords"] == 3
+    point = operating_point(curve, 0.5)
+    assert point["frr"] == pytest.approx(1 / 3) and point["false_alarms"] == 1
+    assert point["negative_clip_false_alarms"] == 1
+    assert point["negative_clip_false_alarm_rate"] == pytest.approx(0.5)
+    assert point["positive_clip_false_alarms"] == 0
+    assert point["median_latency_s"] == pytest.approx(HOP / 2)
+    with pytest.raises(ValueError, match=r"threshold must be one of the curve's thresholds"):
+        operating_point(curve, 0.55)
 
 
 def test_frr_at_far_says_when_the_budget_is_not_reached():

@@ -77,6 +77,16 @@ def _assert_same(result, reference):
     assert torch.allclose(h, ref_h, atol=1e-6) and torch.allclose(c, ref_c, atol=1e-6)
 
 
+def _against_reference(starts, n_seq=5, steps=7):
+    """Ours and the step-by-step reference on the same random minibatch (no grad)."""
+    lstm = _policy().lstm_actor
+    features, states, episode_starts = _inputs(n_seq, steps, 3, 2, 8, starts)
+    with torch.no_grad():
+        result = LSTMActorCriticPolicy._process_sequence(features, states, episode_starts, lstm)
+        reference = _step_by_step(features, states, episode_starts, lstm, steps)
+    return lstm, (features, states, episode_starts), result, reference
+
+
 @pytest.mark.parametrize(
     "starts",
     [
@@ -86,13 +96,9 @@ def _assert_same(result, reference):
     ],
 )
 def test_one_call_path_equals_step_by_step(starts):
-    policy = _policy()
-    lstm = policy.lstm_actor
     n_seq, steps = 5, 7
-    features, states, episode_starts = _inputs(n_seq, steps, 3, 2, 8, starts)
+    lstm, (features, states, episode_starts), result, reference = _against_reference(starts)
     with torch.no_grad():
-        result = LSTMActorCriticPolicy._process_sequence(features, states, episode_starts, lstm)
-        reference = _step_by_step(features, states, episode_starts, lstm, steps)
         sb3 = RecurrentActorCriticPolicy._process_sequence(features, states, episode_starts, lstm)
     assert result[0].shape == (n_seq * steps, 8)
     _assert_same(result, reference)
@@ -132,13 +138,7 @@ def test_one_call_path_gradients_equal_step_by_step():
     ],
 )
 def test_fallback_path_with_mid_sequence_starts_equals_step_by_step(starts):
-    policy = _policy()
-    lstm = policy.lstm_actor
-    n_seq, steps = 5, 7
-    features, states, episode_starts = _inputs(n_seq, steps, 3, 2, 8, starts)
-    with torch.no_grad():
-        result = LSTMActorCriticPolicy._process_sequence(features, states, episode_starts, lstm)
-        reference = _step_by_step(features, states, episode_starts, lstm, steps)
+    _, _, result, reference = _against_reference(starts)
     _assert_same(result, reference)
 
 

@@ -437,23 +437,6 @@ def _background(arguments: dict[str, Any], n_jobs: int) -> tuple[Any, float]:
     return stream, time.perf_counter() - started
 
 
-def _with_condition(
-    clips: list[Any], snr_db: float | None, seed: int, babble: list[Any]
-) -> list[Any]:
-    """Each clip in a noise (drawn per clip, the same for every SNR) at ``snr_db``."""
-    from lstmkit.datasets.speech import add_condition
-
-    if snr_db is None:
-        return list(clips)
-    kinds = AUGMENT["noise_kinds"]
-    out = []
-    for i, clip in enumerate(clips):
-        rng = np.random.default_rng([seed, i])
-        kind = kinds[int(rng.integers(len(kinds)))]
-        out.append(add_condition(clip, noise=kind, snr_db=snr_db, babble_sources=babble, seed=rng))
-    return out
-
-
 def _augmented(
     clips: list[Any], seed: int, babble: list[Any], n_rooms: int, recipe: dict | None = None
 ) -> list[Any]:
@@ -509,11 +492,6 @@ def _segments(stream: Any, seconds: float) -> list[Any]:
         SpeechClip(piece, stream.sample_rate, [], "background", "background", None, "other")
         for piece in stream.segments(seconds)
     ]
-
-
-def _babble_sources(clips: list[Any], count: int = 8) -> list[np.ndarray]:
-    speech = [c.audio for c in clips if c.label == "other"][:count]
-    return speech or [c.audio for c in clips if c.label != "noise"][:count]
 
 
 # ----------------------------------------------------------------------- features
@@ -747,25 +725,6 @@ def _frame_accuracy(posteriors: list[np.ndarray], masks: list[np.ndarray]) -> tu
     return float(np.mean(predicted == truth)), float(np.mean(~truth))
 
 
-def _operating_point(curve: Any, threshold: float) -> dict[str, Any]:
-    j = int(np.flatnonzero(np.isclose(curve.thresholds, threshold))[0])
-    n_neg = curve.n_negative_clips
-    latency = curve.median_latency[j]
-    return {
-        "threshold": float(threshold),
-        "frr": float(curve.frr[j]),
-        "false_alarms_per_hour": float(curve.false_alarms_per_hour[j]),
-        "false_alarms": int(curve.false_alarms[j]),
-        "negative_clip_false_alarms": None
-        if curve.negative_false_alarms is None
-        else int(curve.negative_false_alarms[j]),
-        "negative_clip_false_alarm_rate": None
-        if not n_neg
-        else float(curve.negative_false_alarms[j] / n_neg),
-        "median_latency_s": None if not np.isfinite(latency) else float(latency),
-    }
-
-
 def _validation_threshold(curve: Any) -> dict[str, Any]:
     from lstmkit.audio import frr_at_far
 
@@ -820,7 +779,7 @@ def _evaluate(
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """Per model: the detector settings and threshold chosen on validation, and every
     test condition's metrics; also the DET curves for the plot and the detectors."""
-    from lstmkit.audio import det_curve, false_alarm_counts, frr_at_far
+    from lstmkit.audio import det_curve, false_alarm_counts, frr_at_far, operating_point
 
     results: dict[str, Any] = {}
     detectors: dict[str, Any] = {}
@@ -921,7 +880,7 @@ def _evaluate(
                 "frame_accuracy": accuracy,
                 "all_negative_frame_accuracy": all_negative,
                 **{f"frr_at_{b}_fa_per_hour": frr_at_far(curve, b) for b in FAR_BUDGETS},
-                "at_operating_threshold": _operating_point(curve, threshold),
+                "at_operating_threshold": operating_point(curve, threshold),
                 "by_family": by_family,
                 "det": curve.to_dict(),
             }
@@ -1130,7 +1089,9 @@ def run(folder: RunFolder, options: Options) -> dict:
     from lstmkit.datasets.speech import (
         KeywordCorpusConfig,
         available_families,
+        babble_sources,
         build_keyword_corpus,
+        with_noise,
     )
 
     quick, seed, keyword = options.quick, options.seed, options.keyword.strip().lower()
@@ -1230,17 +1191,18 @@ def run(folder: RunFolder, options: Options) -> dict:
     # own noise events and floor included): negatives like the audio a wake-word
     # engine hears all day
     train_noisy_raw = (
-        _augmented(train_raw, seed, _babble_sources(train_raw), config["rooms"]) + train_segments
+        _augmented(train_raw, seed, babble_sources(train_raw), config["rooms"]) + train_segments
     )
     train_clean = _ClipSet.of(train_raw + train_segments)
     train_noisy = _ClipSet.of(train_noisy_raw)
-    val_babble, test_babble = _babble_sources(val_raw), _babble_sources(test_raw)
+    val_babble, test_babble = babble_sources(val_raw), babble_sources(test_raw)
+    kinds = AUGMENT["noise_kinds"]
     validation = {
-        c: _ClipSet.of(_with_condition(val_raw, snr, seed + 1000, val_babble))
+        c: _ClipSet.of(with_noise(val_raw, snr, kinds=kinds, seed=seed + 1000, babble=val_babble))
         for c, snr in CONDITIONS.items()
     }
     test = {
-        c: _ClipSet.of(_with_condition(test_raw, snr, seed + 2000, test_babble))
+        c: _ClipSet.of(with_noise(test_raw, snr, kinds=kinds, seed=seed + 2000, babble=test_babble))
         for c, snr in CONDITIONS.items()
     }
     timing["conditions_and_features"] = time.perf_counter() - started

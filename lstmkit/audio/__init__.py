@@ -19,7 +19,7 @@ The pipeline of MATLAB's "Keyword Spotting in Noise Using MFCC and LSTM Networks
 * :mod:`~lstmkit.audio.evaluation`: the wake-word metrics -- the detector at many
   thresholds at once (:func:`detections_at_thresholds`), hits, misses and false alarms
   (:func:`match_detections`), the DET curve (:func:`det_curve`: false rejects against
-  false alarms per hour) and :func:`frr_at_far`.
+  false alarms per hour), :func:`frr_at_far` and :func:`operating_point`.
 
 Torch-free. soundfile, soxr and librosa (``pip install "lstmkit[audio]"``) are imported
 when first needed, so ``import lstmkit.audio`` is cheap.
@@ -49,6 +49,7 @@ from lstmkit.audio.evaluation import (
     frr_at_far,
     match_detections,
     merge_detections,
+    operating_point,
     smoothed_posteriors,
 )
 from lstmkit.audio.features import FeatureNormalizer, MFCCConfig, delta, mfcc
@@ -86,6 +87,7 @@ __all__ = [
     "merge_detections",
     "mfcc",
     "num_frames",
+    "operating_point",
     "resample",
     "save_audio",
     "smoothed_posteriors",

@@ -22,7 +22,8 @@ so a threshold sweep must be cheap:
   one hit. Latency = when the detection was decided minus when the keyword ended.
 * :func:`det_curve` sweeps thresholds over positive clips (FRR, latency), background
   audio (FA/h) and, optionally, negative clips (false alarms per clip, e.g. on
-  confusable words), and :func:`frr_at_far` reads the curve at a false-alarm budget.
+  confusable words), and :func:`frr_at_far` reads the curve at a false-alarm budget,
+  :func:`operating_point` at one of its thresholds.
 
 Torch-free (NumPy only).
 
@@ -61,6 +62,7 @@ __all__ = [
     "frr_at_far",
     "match_detections",
     "merge_detections",
+    "operating_point",
     "smoothed_posteriors",
 ]
 
@@ -652,4 +654,50 @@ def frr_at_far(curve: DETCurve, far_per_hour: float) -> dict[str, Any]:
         "threshold": float(curve.thresholds[best]),
         "false_alarms_per_hour": float(curve.false_alarms_per_hour[best]),
         "median_latency": None if not np.isfinite(latency) else float(latency),
+    }
+
+
+def operating_point(curve: DETCurve, threshold: float) -> dict[str, Any]:
+    """The curve read at one of its thresholds (e.g. the one chosen on validation).
+
+    Args:
+        curve: a :class:`DETCurve`.
+        threshold: one of ``curve.thresholds`` (compared with ``numpy.isclose``).
+
+    Returns:
+        ``{"threshold", "frr", "false_alarms_per_hour", "false_alarms",
+        "negative_clip_false_alarms", "negative_clip_false_alarm_rate",
+        "positive_clip_false_alarms", "median_latency_s"}``; the negative-clip counts
+        are None when the curve was built without negative clips, the latency None when
+        nothing was hit.
+
+    Example:
+        >>> c = DETCurve(np.array([0.3, 0.6]), np.array([0.0, 0.05]), np.array([12, 4]),
+        ...              np.array([1.2, 0.4]), 10.0, 20, np.array([1, 0]), None, 0,
+        ...              [np.array([0.1]), np.array([0.2, 0.4])])
+        >>> r = operating_point(c, 0.6)
+        >>> r["frr"], r["false_alarms"], r["median_latency_s"], r["negative_clip_false_alarms"]
+        (0.05, 4, 0.30000000000000004, None)
+    """
+    if not isinstance(curve, DETCurve):
+        raise TypeError(f"curve must be a DETCurve; received {describe(curve)}")
+    check_float("threshold", threshold, 0.0)
+    matches = np.flatnonzero(np.isclose(curve.thresholds, threshold))
+    if matches.size == 0:
+        raise ValueError(f"threshold must be one of the curve's thresholds; received {threshold!r}")
+    j = int(matches[0])
+    latency = curve.median_latency[j]
+    negatives = curve.negative_false_alarms
+    n_negative = curve.n_negative_clips
+    return {
+        "threshold": float(threshold),
+        "frr": float(curve.frr[j]),
+        "false_alarms_per_hour": float(curve.false_alarms_per_hour[j]),
+        "false_alarms": int(curve.false_alarms[j]),
+        "negative_clip_false_alarms": None if negatives is None else int(negatives[j]),
+        "negative_clip_false_alarm_rate": None
+        if not n_negative
+        else float(negatives[j] / n_negative),
+        "positive_clip_false_alarms": int(curve.positive_false_alarms[j]),
+        "median_latency_s": None if not np.isfinite(latency) else float(latency),
     }

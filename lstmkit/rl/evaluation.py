@@ -140,7 +140,8 @@ def evaluate_controller(
     Returns:
         A dict: ``pump_hours_per_day``, ``violations_per_day`` (hours ending full or
         empty), ``overflow_hours_per_day``, ``empty_hours_per_day``, ``return_per_day``,
-        ``cost_per_day`` (at the tariff, whatever the reward), ``days``, ``episodes``,
+        ``cost_per_day`` (at the tariff, whatever the reward), ``mean_level_by_hour``
+        (24 mean levels at the start of each hour, m), ``days``, ``episodes``,
         ``per_episode`` (a dict of totals per episode: ``seed``, ``pump_hours``,
         ``violations``, ``overflow_hours``, ``empty_hours``, ``return``, ``cost``) and
         ``seconds``.
@@ -157,8 +158,12 @@ def evaluate_controller(
     _check_config(config)
     seed_list = check_seeds(seeds)
     episodes = []
+    level_sums, level_counts = np.zeros(24), np.zeros(24)
     for seed in seed_list:
         run = rollout(controller, config, seed, initial_level=initial_level)
+        # the level each step starts from, by the hour of that step
+        np.add.at(level_sums, run["hours"], run["levels"][:-1])
+        np.add.at(level_counts, run["hours"], 1)
         episodes.append(
             {
                 "seed": seed,
@@ -182,6 +187,7 @@ def evaluate_controller(
         "empty_hours_per_day": per_day("empty_hours"),
         "return_per_day": per_day("return"),
         "cost_per_day": per_day("cost"),
+        "mean_level_by_hour": (level_sums / level_counts).tolist(),
         "days": config.days,
         "episodes": len(seed_list),
         "per_episode": episodes,

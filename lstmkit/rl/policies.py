@@ -139,23 +139,22 @@ class LSTMActorCriticPolicy(RecurrentActorCriticPolicy):
             keep = (1.0 - starts[0]).view(1, n_seq, 1)
             output, states = lstm(sequence, (keep * lstm_states[0], keep * lstm_states[1]))
             return torch.flatten(output.transpose(0, 1), start_dim=0, end_dim=1), states
-        outputs = []
-        for x_t, start in zip(sequence, starts, strict=True):
-            keep = (1.0 - start).view(1, n_seq, 1)
-            y, lstm_states = lstm(x_t.unsqueeze(0), (keep * lstm_states[0], keep * lstm_states[1]))
-            outputs.append(y)
-        output = torch.cat(outputs)
-        return torch.flatten(output.transpose(0, 1), start_dim=0, end_dim=1), lstm_states
+        # a reset inside a sequence: sb3-contrib's own step-by-step loop
+        return RecurrentActorCriticPolicy._process_sequence(
+            features, lstm_states, episode_starts, lstm
+        )
 
 
-def _algorithm_class(algorithm: str) -> type:
+def algorithm_class(algorithm: str) -> type:
+    """The sb3 algorithm class of a key of :data:`ALGORITHMS` (imported on demand)."""
     import importlib
 
     module, name, _ = ALGORITHMS[algorithm]
     return getattr(importlib.import_module(module), name)
 
 
-def _policy_class(algorithm: str) -> type:
+def policy_class(algorithm: str) -> type:
+    """The policy module class an algorithm of :data:`ALGORITHMS` trains and loads."""
     if algorithm == "recurrent-ppo":
         return LSTMActorCriticPolicy
     if algorithm == "ppo":
@@ -304,7 +303,7 @@ def load_policy(directory: str | Path) -> Policy:
     algorithm = config["algorithm"]
     env_config = WaterTankConfig.from_dict(config["env_config"])
     kwargs = dict(config.get("policy_kwargs") or {})
-    network = _policy_class(algorithm)(*_spaces(env_config), lambda _: 0.0, **kwargs)
+    network = policy_class(algorithm)(*_spaces(env_config), lambda _: 0.0, **kwargs)
     network.load_state_dict(state)
     network.set_training_mode(False)
     return Policy(algorithm, network, env_config, kwargs, config.get("info"))

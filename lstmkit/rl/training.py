@@ -21,8 +21,8 @@ from lstmkit._checks import check_choice, check_int, describe
 from lstmkit.rl.policies import (
     ALGORITHMS,
     Policy,
-    _algorithm_class,
-    _policy_class,
+    algorithm_class,
+    policy_class,
     scale_observation,
 )
 from lstmkit.rl.water_tank import WaterTankConfig, WaterTankEnv
@@ -259,8 +259,8 @@ def train_agent(
         return gym.wrappers.TransformReward(env, lambda r: r * reward_scale)
 
     env = make_vec_env(make, n_envs=n_envs, seed=seed * 1000)
-    model = _algorithm_class(algorithm)(
-        _policy_class(algorithm), env, seed=seed, policy_kwargs=policy_kwargs, verbose=0,
+    model = algorithm_class(algorithm)(
+        policy_class(algorithm), env, seed=seed, policy_kwargs=policy_kwargs, verbose=0,
         device="cpu", **sb3_settings,
     )  # fmt: skip
     monitor = _Monitor(

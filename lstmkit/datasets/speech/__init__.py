@@ -69,11 +69,13 @@ from lstmkit.datasets.speech.clips import (
     LABELS,
     SpeechClip,
     add_condition,
+    babble_sources,
     keyword_clip,
     negative_clip,
     pad_clip,
     speak,
     trim_silence,
+    with_noise,
 )
 from lstmkit.datasets.speech.corpus import (
     BackgroundStream,
@@ -127,6 +129,7 @@ __all__ = [
     "add_condition",
     "available_families",
     "babble",
+    "babble_sources",
     "background_stream",
     "build_keyword_corpus",
     "coloured_noise",
@@ -145,4 +148,5 @@ __all__ = [
     "reverberate",
     "speak",
     "trim_silence",
+    "with_noise",
 ]

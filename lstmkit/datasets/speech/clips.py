@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lstmkit._checks import check_choice, check_float, describe
+from lstmkit._checks import check_choice, check_float, check_int, describe
 from lstmkit.datasets.speech.base import SAMPLE_RATE, Synthesizer, as_generator, check_text
 from lstmkit.datasets.speech.channel import (
     ChannelResponse,
@@ -48,11 +48,13 @@ __all__ = [
     "LABELS",
     "SpeechClip",
     "add_condition",
+    "babble_sources",
     "keyword_clip",
     "negative_clip",
     "pad_clip",
     "speak",
     "trim_silence",
+    "with_noise",
 ]
 
 #: What a clip is: it contains the keyword, a word that sounds like it, other speech,
@@ -601,3 +603,66 @@ def _fit_length(
         audio = np.pad(audio, (0, length - audio.size))
     spans = [(min(length, max(0, a - head)), min(length, max(0, b - head))) for a, b in intervals]
     return audio, [(a, b) for a, b in spans if b > a]
+
+
+def babble_sources(clips: Sequence[SpeechClip], count: int = 8) -> list[np.ndarray]:
+    """Speech to make babble noise of: the first ``count`` clips of other speech (label
+    ``"other"``), or, where a set has none, of any clip with speech.
+
+    Args:
+        clips: the clips of a corpus.
+        count: how many sources at most (int >= 1).
+
+    Returns:
+        A list of audio arrays (empty if no clip has speech).
+
+    Example:
+        >>> from lstmkit.datasets.speech import get_synthesizer, negative_clip
+        >>> other = negative_clip(get_synthesizer("espeak"), "good morning")
+        >>> len(babble_sources([other, other], count=1))
+        1
+    """
+    check_int("count", count, 1)
+    speech = [c.audio for c in clips if c.label == "other"][:count]
+    return speech or [c.audio for c in clips if c.label != "noise"][:count]
+
+
+def with_noise(
+    clips: Sequence[SpeechClip],
+    snr_db: float | None,
+    *,
+    kinds: Sequence[str] = NOISE_KINDS,
+    seed: int = 0,
+    babble: Sequence[np.ndarray] | None = None,
+) -> list[SpeechClip]:
+    """A test condition: every clip in one noise kind at ``snr_db`` over its speech.
+
+    Clip ``i``'s noise kind and noise come from the generator ``[seed, i]``, so the same
+    clip gets the same kind at every SNR and the conditions differ only in level.
+
+    Args:
+        clips: the clean clips.
+        snr_db: the SNR in dB; None leaves the clips as they are (the clean condition).
+        kinds: the noise kinds to draw from (each one of
+            :data:`~lstmkit.datasets.speech.noise.NOISE_KINDS`).
+        seed: int >= 0.
+        babble: speech for ``"babble"`` (see :func:`babble_sources`).
+
+    Returns:
+        A new list of clips.
+
+    Example:
+        >>> from lstmkit.datasets.speech import get_synthesizer, keyword_clip
+        >>> clip = keyword_clip(get_synthesizer("espeak"), "yes")
+        >>> [c.snr_db for c in with_noise([clip], 10.0, kinds=["pink"])]
+        [10.0]
+    """
+    if snr_db is None:
+        return list(clips)
+    check_int("seed", seed, 0)
+    out = []
+    for i, clip in enumerate(clips):
+        rng = np.random.default_rng([seed, i])
+        kind = kinds[int(rng.integers(len(kinds)))]
+        out.append(add_condition(clip, noise=kind, snr_db=snr_db, babble_sources=babble, seed=rng))
+    return out
